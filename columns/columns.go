@@ -1,0 +1,160 @@
+package columns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/synthgen/synthgen/columns/value"
+	"github.com/synthgen/synthgen/config"
+)
+
+// Row is the read-only view of one row that a generator reads. Get returns
+// the value of any column (or side-effect column) generated earlier in the
+// row, and of seed columns. Values must not be mutated.
+type Row interface {
+	// Index is the row's position in the whole dataset (stable across resumed runs).
+	Index() int64
+	// Get returns the named value; ok is false when the name is not a column
+	// of this row or has not been generated yet.
+	Get(name string) (v any, ok bool)
+}
+
+// Output is one column a unit writes: its main column or a side effect.
+type Output struct {
+	Name string
+	Type value.Type
+	// Column is the config column this output belongs to (the main column's
+	// name for side-effect outputs such as x__trace).
+	Column string
+	// Drop leaves the output out of the written dataset; it stays usable by
+	// later columns.
+	Drop bool
+}
+
+// Generator fills one unit's outputs for one row.
+//
+// Generate is called concurrently for different rows; implementations must
+// be safe for that. out has one slot per Unit.Outputs entry, in order; the
+// generator stores the row's values there. A returned error drops the row
+// (wrap it as *CellError or return an error the engine wraps).
+type Generator interface {
+	Generate(ctx context.Context, row Row, out []any) error
+}
+
+// GeneratorFunc adapts a function to Generator.
+type GeneratorFunc func(ctx context.Context, row Row, out []any) error
+
+// Generate calls f.
+func (f GeneratorFunc) Generate(ctx context.Context, row Row, out []any) error { return f(ctx, row, out) }
+
+// Dep is a name a unit reads, with where the reference was written.
+type Dep struct {
+	Name string
+	Pos  config.Pos
+	Path string
+}
+
+// Unit is what the engine schedules: one or more config columns generated
+// together for each row. Most units hold one column; a sampler unit holds
+// every sampler column that shares a constraint so rejection sampling is
+// joint; the seed unit holds every seed column.
+type Unit struct {
+	// Kind is the column kind (column_type), or "seed-dataset".
+	Kind string
+	// Columns are the config column names in the unit, in generation order.
+	Columns []string
+	// Outputs are the values the generator stores, in slot order.
+	Outputs []Output
+	// Deps are the names the unit reads (columns outside the unit; side-effect
+	// names like x__trace are allowed and resolve to their column).
+	Deps []Dep
+	// Gen produces the outputs.
+	Gen Generator
+	// Skip, when set, is evaluated before Gen; a skipped cell stores its
+	// value in the first output and nil in the others.
+	Skip *Skip
+	// PropagateSkip: skip this unit when a unit it depends on was skipped in
+	// the same row.
+	PropagateSkip bool
+	// Pos is where the unit's (first) column is declared.
+	Pos config.Pos
+	// Path is the config path of the (first) column, e.g. columns[3].
+	Path string
+}
+
+// Skip is a compiled `skip` rule.
+type Skip struct {
+	// When reports whether the cell is skipped; an evaluation error skips too
+	// (the engine logs a warning).
+	When func(row Row) (bool, error)
+	// Value is the value a skipped cell gets.
+	Value any
+	// Deps are the names the condition reads.
+	Deps []Dep
+}
+
+// CellError is the failure of one cell; it drops its row.
+type CellError struct {
+	Row    int64
+	Column string
+	Kind   string // short error kind, e.g. "render", "cast", "sampler"
+	Err    error
+}
+
+func (e *CellError) Error() string {
+	return fmt.Sprintf("column %q row %d: %v", e.Column, e.Row, e.Err)
+}
+
+func (e *CellError) Unwrap() error { return e.Err }
+
+// AsCellError returns err's *CellError, or wraps err as one.
+func AsCellError(err error, row int64, column, kind string) *CellError {
+	var ce *CellError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return &CellError{Row: row, Column: column, Kind: kind, Err: err}
+}
+
+// BuildContext is what a Spec's Build receives.
+type BuildContext struct {
+	// Doc is the whole config.
+	Doc *config.Document
+	// BaseDir resolves relative paths in the config (the config file's folder).
+	BaseDir string
+	// Seed is the run's seed; generators derive per-(column,row) randomness
+	// from it so values do not depend on scheduling.
+	Seed uint64
+	// NumRecords is the number of rows requested (e.g. rejection sampling
+	// gives up after 5× this many rejections).
+	NumRecords int
+	// Logger receives warnings (never nil).
+	Logger *slog.Logger
+}
+
+// FieldDoc documents one field of a column kind (for `synthgen columns`).
+type FieldDoc struct {
+	Name     string
+	Type     string
+	Required bool
+	Default  string
+	Enum     []string
+	Doc      string
+}
+
+// Spec is one column kind: its documentation and how to build units from
+// the config columns of that kind. The config struct of the kind (with its
+// tags) is the single source of truth for fields; Fields is derived from it.
+type Spec struct {
+	Kind    string
+	Summary string
+	Fields  []FieldDoc
+	// Extra documents kind-specific sub-objects (e.g. one entry per sampler
+	// type), by heading.
+	Extra map[string][]FieldDoc
+	// Build turns every config column of this kind into units. cols are in
+	// config order. Problems are returned as diagnostics with positions.
+	Build func(bc *BuildContext, cols []config.Column) ([]*Unit, config.Diagnostics)
+}
