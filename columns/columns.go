@@ -47,7 +47,9 @@ type Generator interface {
 type GeneratorFunc func(ctx context.Context, row Row, out []any) error
 
 // Generate calls f.
-func (f GeneratorFunc) Generate(ctx context.Context, row Row, out []any) error { return f(ctx, row, out) }
+func (f GeneratorFunc) Generate(ctx context.Context, row Row, out []any) error {
+	return f(ctx, row, out)
+}
 
 // Dep is a name a unit reads, with where the reference was written.
 type Dep struct {
@@ -157,4 +159,16 @@ type Spec struct {
 	// Build turns every config column of this kind into units. cols are in
 	// config order. Problems are returned as diagnostics with positions.
 	Build func(bc *BuildContext, cols []config.Column) ([]*Unit, config.Diagnostics)
+}
+
+// BatchGenerator is implemented by generators that work on several rows at
+// once (validation calls a program or endpoint per batch). The engine calls
+// GenerateBatch with up to BatchSize rows of one row group; Generate must
+// still work for a single row.
+type BatchGenerator interface {
+	Generator
+	BatchSize() int
+	// GenerateBatch fills outs[i] for rows[i] and returns one error (or nil)
+	// per row.
+	GenerateBatch(ctx context.Context, rows []Row, outs [][]any) []error
 }

@@ -28,6 +28,13 @@ type Document struct {
 
 	// File is the path the document was read from ("-" for stdin).
 	File string `yaml:"-"`
+	// Raw is the document body as written, before ${VAR} substitution (for
+	// builder_config.json and the config hash, so no secret leaks).
+	Raw *yaml.Node `yaml:"-"`
+	// HomeModelProviders and HomeMCPProviders come from $SYNTHGEN_HOME
+	// (default ~/.synthgen): model_providers.yaml and mcp_providers.yaml.
+	HomeModelProviders []ModelProvider `yaml:"-"`
+	HomeMCPProviders   []MCPProvider   `yaml:"-"`
 }
 
 // wrapped is the `data_designer:` form.
@@ -84,12 +91,12 @@ const (
 // SamplerColumn draws values from a distribution.
 type SamplerColumn struct {
 	ColumnBase        `yaml:",inline"`
-	SamplerType       string                `yaml:"sampler_type" doc:"the distribution; may instead be given inside params"`
-	RawParams         *yaml.Node            `yaml:"params" required:"true" doc:"the sampler's parameters (see synthgen columns sampler)"`
-	RawConditional    map[string]*yaml.Node `yaml:"conditional_params" doc:"condition → params used for rows where it holds"`
-	ConvertTo         *string               `yaml:"convert_to" doc:"int, float, str for numbers; a strftime format for datetimes"`
-	Params            SamplerParams         `yaml:"-"`
-	ConditionalParams []ConditionalParams   `yaml:"-"`
+	SamplerType       string              `yaml:"sampler_type" doc:"the distribution; may instead be given inside params"`
+	RawParams         *yaml.Node          `yaml:"params" required:"true" doc:"the sampler's parameters (see synthgen columns sampler)"`
+	RawConditional    *yaml.Node          `yaml:"conditional_params" doc:"condition → params used for rows where it holds"`
+	ConvertTo         *string             `yaml:"convert_to" doc:"int, float, str for numbers; a strftime format for datetimes"`
+	Params            SamplerParams       `yaml:"-"`
+	ConditionalParams []ConditionalParams `yaml:"-"`
 }
 
 // ConditionalParams is one entry of conditional_params, in file order.
@@ -276,7 +283,9 @@ type InferenceParameters struct {
 	Timeout             *float64   `yaml:"timeout" default:"60"`
 	ExtraBody           *yaml.Node `yaml:"extra_body"`
 	EncodingFormat      string     `yaml:"encoding_format" enum:"float,base64"`
-	Dimensions          *int       `yaml:"dimensions"`
+	// ExtraBodyMap is set for built-in aliases (their extra_body as a map).
+	ExtraBodyMap map[string]any `yaml:"-"`
+	Dimensions   *int           `yaml:"dimensions"`
 }
 
 // Sampled is a number or a distribution sampled per request.

@@ -125,13 +125,23 @@ func writeJSON(buf *bytes.Buffer, v any, spaced bool) error {
 	return nil
 }
 
-// FormatFloat formats a float the way Python's repr does for typical values:
-// integral floats keep a ".0", others use the shortest representation.
+// FormatFloat formats a float the way Python's repr does: integral values
+// keep a ".0" (2.0), plain notation for 1e-4 ≤ |f| < 1e16 (1234567.5), and
+// exponent notation outside it (1e+16, 1.5e-05).
 func FormatFloat(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
+	a := math.Abs(f)
+	switch {
+	case f == 0:
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	case a >= 1e16 || a < 1e-4:
+		return strconv.FormatFloat(f, 'e', -1, 64)
+	case f == math.Trunc(f):
 		return strconv.FormatFloat(f, 'f', 1, 64)
 	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
 func writeString(buf *bytes.Buffer, s string) {

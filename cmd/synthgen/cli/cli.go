@@ -1,0 +1,147 @@
+// Package cli is synthgen's command line: a thin shell over config,
+// columns/registry and generate, testable in-process through Run.
+//
+//	code := cli.Run(ctx, cli.Env{Args: []string{"validate", "cfg.yaml"}, Stdout: &out, Stderr: &errOut})
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes (spec/engine.md).
+const (
+	ExitOK          = 0
+	ExitFailed      = 1   // generation failed or produced no rows
+	ExitInvalid     = 2   // invalid config or usage
+	ExitUnreachable = 3   // a model or tool provider unreachable
+	ExitInterrupted = 130 // interrupted
+)
+
+// Version is set at build time (-ldflags "-X .../cli.Version=v1.2.3").
+var Version = "dev"
+
+// Env is everything a command reads from its process.
+type Env struct {
+	Args   []string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv looks up an environment variable; nil means none are set.
+	Getenv func(string) (string, bool)
+}
+
+func (e Env) getenv(k string) (string, bool) {
+	if e.Getenv == nil {
+		return "", false
+	}
+	return e.Getenv(k)
+}
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+func exitf(code int, format string, args ...any) error {
+	return &exitError{code: code, err: fmt.Errorf(format, args...)}
+}
+
+// silent is an exit code whose message was already printed.
+func silent(code int) error { return &exitError{code: code} }
+
+// Run runs one synthgen command and returns its exit code.
+func Run(ctx context.Context, env Env) int {
+	if env.Stdin == nil {
+		env.Stdin = strings.NewReader("")
+	}
+	if env.Stdout == nil {
+		env.Stdout = io.Discard
+	}
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
+	root := newRoot(ctx, env)
+	root.SetArgs(env.Args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(env.Stderr, "error: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// cobra's own errors: unknown command, bad flags, wrong arg count.
+	fmt.Fprintf(env.Stderr, "error: %v\nRun 'synthgen --help' for usage.\n", err)
+	return ExitInvalid
+}
+
+func newRoot(ctx context.Context, env Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "synthgen",
+		Short:         "Generate synthetic datasets from a YAML config",
+		Long:          "synthgen generates synthetic datasets from a YAML config of columns: samplers, expressions,\nseed data, validation and LLM columns. Configs written for NeMo Data Designer load unchanged.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		newValidateCmd(env),
+		newPreviewCmd(env),
+		newCreateCmd(env),
+		newColumnsCmd(env),
+		&cobra.Command{
+			Use:   "version",
+			Short: "Print the version",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				fmt.Fprintf(env.Stdout, "synthgen %s\n", Version)
+				return nil
+			},
+		},
+	)
+	return root
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelInfo,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/synthgen/synthgen/generate"
+	"github.com/synthgen/synthgen/generate/output"
+)
+
+func newCreateCmd(env Env) *cobra.Command {
+	var (
+		lo           loadOptions
+		artifactPath string
+		datasetName  string
+		resume       string
+		outputFormat string
+		noProgress   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "create CONFIG",
+		Short: "Generate a dataset into a folder",
+		Long: "create generates --num-records rows into <artifact-path>/<dataset-name>/: one Parquet file per\n" +
+			"row group under parquet-files/, metadata.json, builder_config.json and failures.jsonl (dropped rows).\n" +
+			"CONFIG is a .yaml/.yml/.json file, or - for standard input.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lo.seedSet = cmd.Flags().Changed("seed")
+			if lo.numRecords < 1 {
+				return exitf(ExitInvalid, "--num-records must be at least 1")
+			}
+			switch outputFormat {
+			case "", output.FormatParquet, output.FormatJSONL, output.FormatCSV:
+			default:
+				return exitf(ExitInvalid, "--output-format must be parquet, jsonl or csv, got %q", outputFormat)
+			}
+			switch resume {
+			case generate.ResumeNever, generate.ResumeAlways, generate.ResumeIfPossible:
+			default:
+				return exitf(ExitInvalid, "--resume must be never, always or if_possible, got %q", resume)
+			}
+			logger := newLogger(env.Stderr)
+			l, err := load(env, args[0], lo, logger)
+			if err != nil {
+				return err
+			}
+			if err := l.plan.Runnable(); err != nil {
+				return exitf(ExitInvalid, "%v", err)
+			}
+			prog := newProgress(env.Stderr, noProgress, progressInterval(l), lo.numRecords)
+			res, runErr := generate.Create(cmd.Context(), l.doc, l.plan, generate.CreateOptions{
+				NumRecords:   lo.numRecords,
+				ArtifactPath: artifactPath,
+				DatasetName:  datasetName,
+				Resume:       resume,
+				OutputFormat: outputFormat,
+				Seed:         l.seed,
+				Run:          l.run,
+				Version:      Version,
+				Logger:       logger,
+				Progress:     prog.update,
+			})
+			prog.finish()
+			return summarize(env.Stderr, res, runErr, lo.numRecords)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVarP(&lo.numRecords, "num-records", "n", 100, "number of rows to generate")
+	f.StringVarP(&artifactPath, "artifact-path", "o", "artifacts", "folder that holds dataset folders")
+	f.StringVarP(&datasetName, "dataset-name", "d", "dataset", "dataset folder name")
+	f.StringVar(&resume, "resume", generate.ResumeNever, "never, always or if_possible: continue an earlier run in the same folder")
+	f.StringVar(&outputFormat, "output-format", "", "also write all rows to one <dataset-name>.<format> file: parquet, jsonl or csv")
+	f.StringVar(&lo.runConfig, "run-config", "", "a YAML file of run_config settings (override the config's)")
+	f.Int64Var(&lo.seed, "seed", 0, "seed for samplers and shuffles (default: run_config.seed, else random)")
+	f.BoolVar(&noProgress, "no-progress", false, "print no progress")
+	return cmd
+}
+
+func progressInterval(l *loaded) time.Duration {
+	if l.run != nil && l.run.ProgressInterval != nil && *l.run.ProgressInterval > 0 {
+		return time.Duration(*l.run.ProgressInterval * float64(time.Second))
+	}
+	return 10 * time.Second
+}
+
+// summarize prints the closing line and maps the outcome to an exit code.
+func summarize(w io.Writer, res *generate.CreateResult, runErr error, n int) error {
+	if res == nil {
+		if errors.Is(runErr, generate.ErrResume) {
+			return exitf(ExitInvalid, "%v", runErr)
+		}
+		return exitf(ExitFailed, "%v", runErr)
+	}
+	if res.RenamedFrom != "" {
+		fmt.Fprintf(w, "%s is not empty; writing to %s instead (use --resume to continue a run)\n", res.RenamedFrom, res.Dir)
+	}
+	if res.Resumed {
+		fmt.Fprintf(w, "resumed %s: kept %d completed row group(s)\n", res.Dir, res.KeptGroups)
+	}
+	total := 0
+	failed := 0
+	if res.Result != nil {
+		failed = res.RowsFailed
+	}
+	total = countRows(res)
+	line := fmt.Sprintf("wrote %d of %d rows to %s (seed %d)", total, n, res.Dir, res.Seed)
+	if failed > 0 {
+		line += fmt.Sprintf("; %d failed: %s (see %s)", failed, res.TopCauses(3), generate.FailuresFile)
+	}
+	fmt.Fprintln(w, line)
+	if res.CombinedPath != "" {
+		fmt.Fprintf(w, "combined file: %s\n", res.CombinedPath)
+	}
+	var pe *generate.PanicError
+	switch {
+	case errors.As(runErr, &pe):
+		return exitf(ExitFailed, "%v", runErr)
+	case runErr != nil:
+		return exitf(ExitFailed, "%v", runErr)
+	case res.Result != nil && res.Interrupted:
+		fmt.Fprintf(w, "interrupted: the folder is valid; continue with --resume always\n")
+		return silent(ExitInterrupted)
+	case total == 0:
+		return exitf(ExitFailed, "no rows were produced")
+	}
+	return nil
+}
+
+// countRows is the number of rows in the folder (kept + new).
+func countRows(res *generate.CreateResult) int {
+	if res.Result == nil {
+		return 0
+	}
+	return res.RowsWritten + res.KeptRows
+}
+
+// progress shows a bar on a terminal, a log line every interval otherwise.
+type progress struct {
+	w        io.Writer
+	bar      *progressbar.ProgressBar
+	plain    bool
+	interval time.Duration
+	last     time.Time
+	off      bool
+}
+
+func newProgress(w io.Writer, off bool, interval time.Duration, n int) *progress {
+	p := &progress{w: w, off: off, interval: interval, last: time.Now()}
+	if off {
+		return p
+	}
+	if isTerminal(w) {
+		p.bar = progressbar.NewOptions(n,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription("rows"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("rows"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	} else {
+		p.plain = true
+	}
+	return p
+}
+
+func (p *progress) update(s generate.Progress) {
+	if p.off {
+		return
+	}
+	if p.bar != nil {
+		if s.RowsFailed > 0 {
+			p.bar.Describe(fmt.Sprintf("rows (%d failed)", s.RowsFailed))
+		}
+		p.bar.Set(s.RowsDone + s.RowsFailed)
+		return
+	}
+	if time.Since(p.last) < p.interval && s.GroupsDone < s.GroupsTotal {
+		return
+	}
+	p.last = time.Now()
+	rate := float64(s.RowsDone+s.RowsFailed) / max(s.Elapsed.Seconds(), 1e-9)
+	eta := "?"
+	if rate > 0 {
+		left := float64(s.RowsTarget-s.RowsDone-s.RowsFailed) / rate
+		eta = (time.Duration(left) * time.Second).Round(time.Second).String()
+	}
+	fmt.Fprintf(p.w, "progress: %d/%d rows, %d failed, %.0f rows/s, eta %s\n", s.RowsDone+s.RowsFailed, s.RowsTarget, s.RowsFailed, rate, eta)
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/synthgen/synthgen/columns"
+	"github.com/synthgen/synthgen/columns/registry"
+	"github.com/synthgen/synthgen/config"
+	"github.com/synthgen/synthgen/generate"
+)
+
+// loaded is a config checked and planned.
+type loaded struct {
+	doc  *config.Document
+	run  *config.RunConfig
+	plan *generate.Plan
+	seed uint64
+}
+
+// loadOptions are the flags shared by commands that load a config.
+type loadOptions struct {
+	runConfig  string
+	seed       int64
+	seedSet    bool
+	numRecords int
+}
+
+// load reads, checks and plans a config. Every diagnostic is printed to
+// stderr, sorted; errors return exit code 2.
+func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, error) {
+	opts := config.Options{Getenv: env.getenv}
+	doc, diags := config.Load(path, env.Stdin, opts)
+	if doc != nil && !diags.HasErrors() {
+		rc := doc.RunConfig
+		if lo.runConfig != "" {
+			over, ds := config.LoadRunConfig(lo.runConfig, opts)
+			diags = append(diags, ds...)
+			rc = rc.Merge(over)
+		}
+		if rc == nil {
+			rc = &config.RunConfig{}
+		}
+		seed := randomSeed()
+		switch {
+		case lo.seedSet:
+			seed = uint64(lo.seed)
+		case rc.Seed != nil:
+			seed = *rc.Seed
+		}
+		if !diags.HasErrors() {
+			bc := &columns.BuildContext{Doc: doc, BaseDir: doc.BaseDir(), Seed: seed, NumRecords: max(lo.numRecords, 1), Logger: logger}
+			units, ds := registry.New().Build(bc)
+			diags = append(diags, ds...)
+			if !diags.HasErrors() {
+				plan, ds := generate.NewPlan(doc, units, dropGlobs(doc))
+				diags = append(diags, ds...)
+				if !diags.HasErrors() {
+					printDiags(env.Stderr, diags)
+					return &loaded{doc: doc, run: rc, plan: plan, seed: seed}, nil
+				}
+			}
+		}
+	}
+	printDiags(env.Stderr, diags)
+	n := len(diags.Errors())
+	return nil, exitf(ExitInvalid, "%s is not a valid config (%d problem%s)", path, n, plural(n))
+}
+
+func dropGlobs(doc *config.Document) []string {
+	var out []string
+	for _, p := range doc.Processors {
+		if p.ProcessorType == "drop_columns" {
+			out = append(out, p.ColumnNames...)
+		}
+	}
+	return out
+}
+
+func printDiags(w io.Writer, diags config.Diagnostics) {
+	for _, d := range diags.Sort() {
+		fmt.Fprintln(w, d.String())
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func randomSeed() uint64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return binary.LittleEndian.Uint64(b[:]) >> 1 // fits an int64 flag
+}

@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/synthgen/synthgen/columns/value"
+	"github.com/synthgen/synthgen/generate"
+)
+
+func newPreviewCmd(env Env) *cobra.Command {
+	var (
+		lo     loadOptions
+		asJSON bool
+		traces bool
+	)
+	cmd := &cobra.Command{
+		Use:   "preview CONFIG",
+		Short: "Generate a few records in memory and print them",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lo.seedSet = cmd.Flags().Changed("seed")
+			if lo.numRecords < 1 {
+				return exitf(ExitInvalid, "--num-records must be at least 1")
+			}
+			logger := newLogger(env.Stderr)
+			l, err := load(env, args[0], lo, logger)
+			if err != nil {
+				return err
+			}
+			if err := l.plan.Runnable(); err != nil {
+				return exitf(ExitInvalid, "%v", err)
+			}
+			mem := &generate.Memory{}
+			res, err := generate.Run(cmd.Context(), l.plan, generate.Options{
+				NumRecords: lo.numRecords, BufferSize: lo.numRecords, Sink: mem, Logger: logger,
+			})
+			if err != nil {
+				return exitf(ExitFailed, "%v", err)
+			}
+			recs := mem.Records(l.plan)
+			for i, rec := range recs {
+				if asJSON {
+					fmt.Fprintln(env.Stdout, value.CompactJSON(rec))
+					continue
+				}
+				printRecord(env.Stdout, i, rec, traces)
+			}
+			for _, g := range mem.Groups {
+				for _, f := range g.Failures {
+					fmt.Fprintf(env.Stderr, "row %d dropped: %s\n", f.Row, f.Message)
+				}
+			}
+			if !asJSON {
+				fmt.Fprintf(env.Stderr, "%d of %d records (seed %d)\n", len(recs), lo.numRecords, l.seed)
+			}
+			if len(recs) == 0 {
+				return exitf(ExitFailed, "no rows were produced: %s", res.TopCauses(3))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVarP(&lo.numRecords, "num-records", "n", 5, "number of records")
+	f.BoolVar(&asJSON, "json", false, "print JSON lines instead")
+	f.BoolVar(&traces, "traces", false, "render trace columns as conversations")
+	f.StringVar(&lo.runConfig, "run-config", "", "a YAML file of run_config settings")
+	f.Int64Var(&lo.seed, "seed", 0, "seed (default: run_config.seed, else random)")
+	return cmd
+}
+
+// printRecord prints one record: a header line, then one "name: value" line
+// per column; nested values are indented JSON, long text is wrapped under
+// its name.
+func printRecord(w io.Writer, i int, rec *value.Map, traces bool) {
+	fmt.Fprintf(w, "── record %d %s\n", i+1, strings.Repeat("─", 50))
+	width := 0
+	for _, k := range rec.Keys() {
+		width = max(width, len(k))
+	}
+	for _, k := range rec.Keys() {
+		v, _ := rec.Get(k)
+		if traces && strings.HasSuffix(k, "__trace") {
+			fmt.Fprintf(w, "%-*s\n%s", width+1, k+":", renderTrace(v))
+			continue
+		}
+		fmt.Fprintf(w, "%-*s %s\n", width+1, k+":", formatValue(v, width+2))
+	}
+	fmt.Fprintln(w)
+}
+
+func formatValue(v any, indent int) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		if strings.Contains(t, "\n") {
+			pad := strings.Repeat(" ", indent)
+			return "\n" + pad + strings.ReplaceAll(strings.TrimRight(t, "\n"), "\n", "\n"+pad)
+		}
+		return t
+	case *value.Map, []any:
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, []byte(value.CompactJSON(t)), strings.Repeat(" ", indent), "  "); err != nil {
+			return value.JSON(t)
+		}
+		return buf.String()
+	case float64:
+		return value.FormatFloat(t)
+	}
+	return fmt.Sprint(v)
+}
+
+// renderTrace prints a conversation: role, reasoning, tool calls, results.
+func renderTrace(v any) string {
+	msgs, _ := v.([]any)
+	var b strings.Builder
+	for _, m := range msgs {
+		msg, ok := m.(*value.Map)
+		if !ok {
+			continue
+		}
+		role, _ := msg.Get("role")
+		fmt.Fprintf(&b, "  [%v]\n", role)
+		if r, _ := msg.Get("reasoning_content"); r != nil {
+			fmt.Fprintf(&b, "    (reasoning) %v\n", r)
+		}
+		if content, _ := msg.Get("content"); content != nil {
+			for _, blk := range content.([]any) {
+				if bm, ok := blk.(*value.Map); ok {
+					if t, _ := bm.Get("text"); t != nil && t != "" {
+						fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(fmt.Sprint(t), "\n", "\n    "))
+					}
+				}
+			}
+		}
+		if calls, _ := msg.Get("tool_calls"); calls != nil {
+			for _, c := range calls.([]any) {
+				fmt.Fprintf(&b, "    → tool call %s\n", value.JSON(c))
+			}
+		}
+	}
+	return b.String()
+}

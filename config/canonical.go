@@ -1,0 +1,123 @@
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"regexp"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Redacted replaces secret values in builder_config.json.
+const Redacted = "<redacted>"
+
+var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+
+// secretKeys are keys whose values are secrets: api_key (unless it names an
+// environment variable), and every value under extra_headers and env.
+var secretMaps = map[string]bool{"extra_headers": true, "env": true}
+
+// hashExcluded are keys left out of the config hash: timeouts and concurrency
+// settings, which do not change what is generated, and run settings.
+var hashExcluded = map[string]bool{
+	"timeout": true, "timeout_sec": true, "max_parallel_requests": true,
+	"run_config": true, "skip_health_check": true, "library_version": true,
+}
+
+// BuilderConfigJSON returns the resolved config as Data Designer's wrapped
+// form ({"data_designer": {...}}), indented, with secrets removed. ${VAR}
+// references are kept as written, so no environment value is copied out.
+func (doc *Document) BuilderConfigJSON() []byte {
+	var buf bytes.Buffer
+	buf.WriteString(`{"data_designer": `)
+	writeNodeJSON(&buf, doc.Raw, "", nil)
+	buf.WriteString("}")
+	var out bytes.Buffer
+	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
+		return buf.Bytes()
+	}
+	out.WriteByte('\n')
+	return out.Bytes()
+}
+
+// Hash is the sha256 (hex) of the canonical config without secrets, timeouts,
+// concurrency settings and run settings. Resume compares it.
+func (doc *Document) Hash() string {
+	var buf bytes.Buffer
+	writeNodeJSON(&buf, doc.Raw, "", hashExcluded)
+	sum := sha256.Sum256(buf.Bytes())
+	return hex.EncodeToString(sum[:])
+}
+
+func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude map[string]bool) {
+	n = resolve(n)
+	if n == nil {
+		buf.WriteString("null")
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		buf.WriteByte('{')
+		first := true
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := resolve(n.Content[i]).Value
+			if exclude[k] {
+				continue
+			}
+			if !first {
+				buf.WriteByte(',')
+			}
+			first = false
+			writeJSONString(buf, k)
+			buf.WriteByte(':')
+			v := resolve(n.Content[i+1])
+			switch {
+			case secretMaps[parentKey]:
+				writeJSONString(buf, Redacted)
+			case k == "api_key" && v.Kind == yaml.ScalarNode && !isNull(v) && !envName.MatchString(v.Value) && !envRef.MatchString(v.Value):
+				writeJSONString(buf, Redacted)
+			default:
+				writeNodeJSON(buf, v, k, exclude)
+			}
+		}
+		buf.WriteByte('}')
+	case yaml.SequenceNode:
+		buf.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeNodeJSON(buf, c, "", exclude)
+		}
+		buf.WriteByte(']')
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			buf.WriteString("null")
+		case "!!bool":
+			b, _ := strconv.ParseBool(n.Value)
+			buf.WriteString(strconv.FormatBool(b))
+		case "!!int", "!!float":
+			if f, ok := number(n); ok {
+				b, err := json.Marshal(f)
+				if err == nil {
+					buf.Write(b)
+					return
+				}
+			}
+			writeJSONString(buf, n.Value)
+		default:
+			writeJSONString(buf, n.Value)
+		}
+	default:
+		buf.WriteString("null")
+	}
+}
+
+func writeJSONString(buf *bytes.Buffer, s string) {
+	b, _ := json.Marshal(s)
+	buf.Write(b)
+}

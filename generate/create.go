@@ -1,0 +1,204 @@
+package generate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/synthgen/synthgen/config"
+)
+
+// Resume modes.
+const (
+	ResumeNever      = "never"
+	ResumeAlways     = "always"
+	ResumeIfPossible = "if_possible"
+)
+
+// CreateOptions configure `synthgen create`.
+type CreateOptions struct {
+	NumRecords   int
+	ArtifactPath string // default ./artifacts
+	DatasetName  string // default "dataset"
+	Resume       string // never (default), always, if_possible
+	OutputFormat string // "" or parquet/jsonl/csv: also write one combined file
+	Seed         uint64
+	Run          *config.RunConfig // effective run settings (may be nil)
+	Version      string
+	Logger       *slog.Logger
+	Progress     func(Progress)
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// CreateResult is what a create run did.
+type CreateResult struct {
+	*Result
+	Dir          string
+	Resumed      bool
+	KeptGroups   int
+	KeptRows     int
+	Seed         uint64
+	CombinedPath string
+	// RenamedFrom is set when the requested folder was not empty and a new
+	// timestamped folder was used instead.
+	RenamedFrom string
+}
+
+// ErrResume is returned when --resume always cannot continue a folder.
+var ErrResume = errors.New("cannot resume")
+
+// Create runs the plan into a dataset folder.
+func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptions) (*CreateResult, error) {
+	if opts.ArtifactPath == "" {
+		opts.ArtifactPath = "artifacts"
+	}
+	if opts.DatasetName == "" {
+		opts.DatasetName = "dataset"
+	}
+	if opts.Resume == "" {
+		opts.Resume = ResumeNever
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	rc := opts.Run
+	if rc == nil {
+		rc = &config.RunConfig{}
+	}
+	buffer := intOr(rc.BufferSize, 1000)
+	res := &CreateResult{Dir: filepath.Join(opts.ArtifactPath, opts.DatasetName), Seed: opts.Seed}
+	hash := doc.Hash()
+
+	var meta *Metadata
+	prev, err := readMetadata(res.Dir)
+	switch opts.Resume {
+	case ResumeAlways:
+		if err != nil {
+			return nil, fmt.Errorf("%w %s: %v", ErrResume, res.Dir, err)
+		}
+		if prev.ConfigHash != hash {
+			return nil, fmt.Errorf("%w %s: the config changed since that run (config hash %.12s… ≠ %.12s…)", ErrResume, res.Dir, prev.ConfigHash, hash)
+		}
+		if prev.BufferSize != buffer {
+			return nil, fmt.Errorf("%w %s: buffer_size changed from %d to %d", ErrResume, res.Dir, prev.BufferSize, buffer)
+		}
+		meta = prev
+	case ResumeIfPossible:
+		if err == nil && prev.ConfigHash == hash && prev.BufferSize == buffer {
+			meta = prev
+		}
+	case ResumeNever:
+	default:
+		return nil, fmt.Errorf("unknown resume mode %q (never, always, if_possible)", opts.Resume)
+	}
+	if meta != nil {
+		res.Resumed = true
+		res.Seed = meta.Seed
+		meta.Batches = reusableBatches(meta.Batches, buffer, opts.NumRecords)
+		meta.FinishedAt = nil
+	} else {
+		if !emptyDir(res.Dir) {
+			res.RenamedFrom = res.Dir
+			res.Dir = fmt.Sprintf("%s_%s", res.Dir, opts.Now().UTC().Format("20060102_150405"))
+		}
+		meta = &Metadata{StartedAt: opts.Now().UTC(), Seed: opts.Seed, ConfigHash: hash, BufferSize: buffer}
+	}
+	meta.TargetNumRecords = opts.NumRecords
+	meta.TotalNumBatches = (opts.NumRecords + buffer - 1) / buffer
+	meta.SynthgenVersion = opts.Version
+	res.KeptGroups = len(meta.Batches)
+	for _, b := range meta.Batches {
+		res.KeptRows += b.Written
+	}
+
+	folder, err := OpenFolder(res.Dir, p, meta, doc.BuilderConfigJSON())
+	if err != nil {
+		return nil, err
+	}
+	window := intOr(rc.ShutdownErrorWindow, 100)
+	if rc.DisableEarlyShutdown {
+		window = 0
+	}
+	run, runErr := Run(ctx, p, Options{
+		NumRecords:  opts.NumRecords,
+		BufferSize:  buffer,
+		StartGroup:  len(meta.Batches),
+		ErrorWindow: window,
+		ErrorRate:   floatOr(rc.ShutdownErrorRate, 0.5),
+		Sink:        folder,
+		Progress:    opts.Progress,
+		Logger:      opts.Logger,
+	})
+	res.Result = run
+	if err := folder.Finish(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if runErr == nil && opts.OutputFormat != "" {
+		path, err := folder.WriteCombined(opts.OutputFormat, opts.DatasetName)
+		if err != nil {
+			return res, fmt.Errorf("writing the combined %s file: %w", opts.OutputFormat, err)
+		}
+		res.CombinedPath = path
+	}
+	return res, runErr
+}
+
+// reusableBatches keeps the completed groups a run to n rows can reuse: a
+// contiguous prefix of groups, each asked for exactly the rows it would be
+// asked for now (a short last group is generated again when the run extends).
+func reusableBatches(bs []BatchInfo, buffer, n int) []BatchInfo {
+	var out []BatchInfo
+	for i, b := range bs {
+		want := min(buffer, n-i*buffer)
+		if b.ID != i || want <= 0 || b.Rows != want {
+			break
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func readMetadata(dir string) (*Metadata, error) {
+	data, err := os.ReadFile(filepath.Join(dir, MetadataFile))
+	if err != nil {
+		return nil, fmt.Errorf("no %s from an earlier run", MetadataFile)
+	}
+	var m Metadata
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s is not valid: %v", MetadataFile, err)
+	}
+	// Only groups whose file is on disk count.
+	var kept []BatchInfo
+	for _, b := range m.Batches {
+		if _, err := os.Stat(filepath.Join(dir, ParquetDir, BatchFile(b.ID))); err == nil {
+			kept = append(kept, b)
+		}
+	}
+	m.Batches = kept
+	return &m, nil
+}
+
+func emptyDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err != nil || len(entries) == 0
+}
+
+func intOr(p *int, d int) int {
+	if p == nil {
+		return d
+	}
+	return *p
+}
+
+func floatOr(p *float64, d float64) float64 {
+	if p == nil {
+		return d
+	}
+	return *p
+}

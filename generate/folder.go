@@ -1,0 +1,269 @@
+package generate
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/synthgen/synthgen/columns/value"
+	"github.com/synthgen/synthgen/generate/output"
+)
+
+// Names inside a dataset folder (spec/engine.md, "Output folder").
+const (
+	BuilderConfigFile = "builder_config.json"
+	MetadataFile      = "metadata.json"
+	ParquetDir        = "parquet-files"
+	FailuresFile      = "failures.jsonl"
+	ProcessorsDir     = "processors-files"
+)
+
+// BatchFile is the file name of a row group.
+func BatchFile(id int) string { return fmt.Sprintf("batch_%05d.parquet", id) }
+
+// Metadata is metadata.json.
+type Metadata struct {
+	TargetNumRecords    int                    `json:"target_num_records"`
+	ActualNumRecords    int                    `json:"actual_num_records"`
+	FailedNumRecords    int                    `json:"failed_num_records"`
+	BufferSize          int                    `json:"buffer_size"`
+	TotalNumBatches     int                    `json:"total_num_batches"`
+	NumCompletedBatches int                    `json:"num_completed_batches"`
+	FilePaths           map[string][]string    `json:"file_paths"`
+	ConfigHash          string                 `json:"config_hash"`
+	Seed                uint64                 `json:"seed"`
+	StartedAt           time.Time              `json:"started_at"`
+	FinishedAt          *time.Time             `json:"finished_at"`
+	Schema              []SchemaColumn         `json:"schema"`
+	ColumnStatistics    map[string]*ColumnStat `json:"column_statistics"`
+	ModelUsage          map[string]any         `json:"model_usage"`
+	Batches             []BatchInfo            `json:"batches"`
+	SynthgenVersion     string                 `json:"synthgen_version"`
+}
+
+// SchemaColumn is one written column and its type.
+type SchemaColumn struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// BatchInfo records one completed row group: how many rows it was asked for
+// (Rows) and how many were dropped.
+type BatchInfo struct {
+	ID      int `json:"id"`
+	Rows    int `json:"rows"`
+	Written int `json:"written"`
+	Failed  int `json:"failed"`
+}
+
+// Folder writes a dataset folder: one Parquet file per row group (atomic),
+// failures.jsonl, and metadata.json rewritten atomically after every group,
+// so a crash leaves a valid, resumable folder.
+type Folder struct {
+	Dir     string
+	plan    *Plan
+	cols    []output.Column
+	meta    *Metadata
+	stats   *statsAcc
+	failure *os.File
+}
+
+// OpenFolder prepares dir for writing. meta is the run's metadata (from a
+// previous run when resuming, with Batches holding the groups kept).
+// builderConfig is written as builder_config.json.
+func OpenFolder(dir string, p *Plan, meta *Metadata, builderConfig []byte) (*Folder, error) {
+	if err := os.MkdirAll(filepath.Join(dir, ParquetDir), 0o755); err != nil {
+		return nil, err
+	}
+	f := &Folder{Dir: dir, plan: p, meta: meta, stats: newStatsAcc()}
+	for _, s := range p.Written {
+		o := p.Outputs[s]
+		f.cols = append(f.cols, output.Column{Name: o.Name, Type: o.Type})
+	}
+	meta.Schema = nil
+	for _, c := range f.cols {
+		meta.Schema = append(meta.Schema, SchemaColumn{Name: c.Name, Type: c.Type.String()})
+	}
+	if err := output.WriteFileAtomic(filepath.Join(dir, BuilderConfigFile), builderConfig); err != nil {
+		return nil, err
+	}
+	// Statistics cover the kept batches too.
+	for _, b := range meta.Batches {
+		_, rows, err := output.ReadParquetFile(filepath.Join(dir, ParquetDir, BatchFile(b.ID)))
+		if err != nil {
+			return nil, fmt.Errorf("reading kept row group %d: %w", b.ID, err)
+		}
+		f.stats.add(f.cols, rows, nil)
+	}
+	if err := f.keepFailuresBefore(int64(len(meta.Batches)) * int64(meta.BufferSize)); err != nil {
+		return nil, err
+	}
+	return f, f.writeMeta()
+}
+
+// keepFailuresBefore drops failure records of row groups that will be
+// generated again (a crash between the two writes of a group).
+func (f *Folder) keepFailuresBefore(row int64) error {
+	path := filepath.Join(f.Dir, FailuresFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var kept []byte
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		var rec struct {
+			Row int64 `json:"row"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Row < row {
+			kept = append(kept, line...)
+		}
+	}
+	if len(kept) == 0 {
+		return os.Remove(path)
+	}
+	return output.WriteFileAtomic(path, kept)
+}
+
+// WriteGroup writes a row group's failures, then its Parquet file, then the
+// metadata that records it as complete.
+func (f *Folder) WriteGroup(ctx context.Context, g *RowGroup) error {
+	if len(g.Failures) > 0 {
+		if err := f.appendFailures(g.Failures); err != nil {
+			return err
+		}
+	}
+	rows := make([][]any, len(g.Rows))
+	for i, r := range g.Rows {
+		out := make([]any, len(f.plan.Written))
+		for k, s := range f.plan.Written {
+			out[k] = r[s]
+		}
+		rows[i] = out
+	}
+	name := BatchFile(g.ID)
+	if err := output.WriteParquetFile(filepath.Join(f.Dir, ParquetDir, name), f.cols, rows); err != nil {
+		return err
+	}
+	f.stats.add(f.cols, rows, nil)
+	f.meta.Batches = append(f.meta.Batches, BatchInfo{ID: g.ID, Rows: len(g.Rows) + len(g.Failures), Written: len(g.Rows), Failed: len(g.Failures)})
+	return f.writeMeta()
+}
+
+func (f *Folder) appendFailures(fs []Failure) error {
+	if f.failure == nil {
+		fh, err := os.OpenFile(filepath.Join(f.Dir, FailuresFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		f.failure = fh
+	}
+	w := bufio.NewWriter(f.failure)
+	for _, fl := range fs {
+		b, err := json.Marshal(fl)
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.failure.Sync()
+}
+
+// Finish stamps finished_at and writes the final metadata.
+func (f *Folder) Finish() error {
+	now := time.Now().UTC()
+	f.meta.FinishedAt = &now
+	err := f.writeMeta()
+	if f.failure != nil {
+		f.failure.Close()
+		f.failure = nil
+	}
+	return err
+}
+
+func (f *Folder) writeMeta() error {
+	m := f.meta
+	sort.Slice(m.Batches, func(i, j int) bool { return m.Batches[i].ID < m.Batches[j].ID })
+	m.NumCompletedBatches = len(m.Batches)
+	m.ActualNumRecords, m.FailedNumRecords = 0, 0
+	var files []string
+	for _, b := range m.Batches {
+		m.ActualNumRecords += b.Written
+		m.FailedNumRecords += b.Failed
+		files = append(files, filepath.ToSlash(filepath.Join(ParquetDir, BatchFile(b.ID))))
+	}
+	if m.FilePaths == nil {
+		m.FilePaths = map[string][]string{}
+	}
+	m.FilePaths[ParquetDir] = files
+	m.ColumnStatistics = f.stats.result()
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return output.WriteFileAtomic(filepath.Join(f.Dir, MetadataFile), append(b, '\n'))
+}
+
+// Columns are the written columns.
+func (f *Folder) Columns() []output.Column { return f.cols }
+
+// WriteCombined writes every row group's rows, in order, into one file of the
+// given format (--output-format) at <dir>/<name>.<format>.
+func (f *Folder) WriteCombined(format, name string) (string, error) {
+	path := filepath.Join(f.Dir, name+"."+format)
+	w, err := output.NewWriter(format, path, f.cols)
+	if err != nil {
+		return "", err
+	}
+	for _, b := range f.meta.Batches {
+		_, rows, err := output.ReadParquetFile(filepath.Join(f.Dir, ParquetDir, BatchFile(b.ID)))
+		if err != nil {
+			w.Close()
+			return "", err
+		}
+		if err := w.Write(rows); err != nil {
+			w.Close()
+			return "", err
+		}
+	}
+	return path, w.Close()
+}
+
+// Memory collects row groups in memory (preview).
+type Memory struct {
+	Groups []*RowGroup
+}
+
+// WriteGroup keeps g.
+func (m *Memory) WriteGroup(_ context.Context, g *RowGroup) error {
+	m.Groups = append(m.Groups, g)
+	return nil
+}
+
+// Records returns the written columns of every kept row as ordered maps.
+func (m *Memory) Records(p *Plan) []*value.Map {
+	var out []*value.Map
+	for _, g := range m.Groups {
+		for _, r := range g.Rows {
+			rec := value.NewMap()
+			for _, s := range p.Written {
+				rec.Set(p.Outputs[s].Name, r[s])
+			}
+			out = append(out, rec)
+		}
+	}
+	return out
+}

@@ -1,0 +1,111 @@
+package generate
+
+import (
+	"hash/maphash"
+	"math"
+
+	"github.com/synthgen/synthgen/columns/value"
+	"github.com/synthgen/synthgen/generate/output"
+)
+
+// ColumnStat is one column's entry in metadata.json column_statistics.
+type ColumnStat struct {
+	Type         string   `json:"type"`
+	NonNullCount int64    `json:"non_null_count"`
+	NullCount    int64    `json:"null_count"`
+	UniqueCount  int64    `json:"unique_count"`
+	UniqueCapped bool     `json:"unique_count_capped,omitempty"`
+	Min          *float64 `json:"min,omitempty"`
+	Max          *float64 `json:"max,omitempty"`
+	Mean         *float64 `json:"mean,omitempty"`
+}
+
+// uniqueCap bounds the memory of unique counting: past this many distinct
+// values a column reports the cap and unique_count_capped (memory must not
+// grow with the number of rows).
+const uniqueCap = 100_000
+
+type colAcc struct {
+	typ      string
+	nonNull  int64
+	null     int64
+	seen     map[uint64]struct{}
+	capped   bool
+	min, max float64
+	sum      float64
+	nums     int64
+}
+
+type statsAcc struct {
+	seed maphash.Seed
+	cols map[string]*colAcc
+	keys []string
+}
+
+func newStatsAcc() *statsAcc {
+	return &statsAcc{seed: maphash.MakeSeed(), cols: map[string]*colAcc{}}
+}
+
+func (s *statsAcc) add(cols []output.Column, rows [][]any, _ []int64) {
+	for k, c := range cols {
+		a, ok := s.cols[c.Name]
+		if !ok {
+			a = &colAcc{typ: c.Type.String(), seen: map[uint64]struct{}{}, min: math.Inf(1), max: math.Inf(-1)}
+			s.cols[c.Name] = a
+			s.keys = append(s.keys, c.Name)
+		}
+		for _, r := range rows {
+			v := r[k]
+			if v == nil {
+				a.null++
+				continue
+			}
+			a.nonNull++
+			if !a.capped {
+				var h maphash.Hash
+				h.SetSeed(s.seed)
+				switch t := v.(type) {
+				case string:
+					h.WriteString(t)
+				default:
+					h.WriteString(value.CompactJSON(v))
+				}
+				a.seen[h.Sum64()] = struct{}{}
+				if len(a.seen) >= uniqueCap {
+					a.capped = true
+					a.seen = nil
+				}
+			}
+			var f float64
+			switch t := v.(type) {
+			case int64:
+				f = float64(t)
+			case float64:
+				f = t
+			default:
+				continue
+			}
+			a.nums++
+			a.sum += f
+			a.min = math.Min(a.min, f)
+			a.max = math.Max(a.max, f)
+		}
+	}
+}
+
+func (s *statsAcc) result() map[string]*ColumnStat {
+	out := map[string]*ColumnStat{}
+	for _, name := range s.keys {
+		a := s.cols[name]
+		st := &ColumnStat{Type: a.typ, NonNullCount: a.nonNull, NullCount: a.null, UniqueCount: int64(len(a.seen)), UniqueCapped: a.capped}
+		if a.capped {
+			st.UniqueCount = uniqueCap
+		}
+		if a.nums > 0 {
+			mn, mx, mean := a.min, a.max, a.sum/float64(a.nums)
+			st.Min, st.Max, st.Mean = &mn, &mx, &mean
+		}
+		out[name] = st
+	}
+	return out
+}
