@@ -101,6 +101,7 @@ func Parse(name string, data []byte, opts Options) (*Document, Diagnostics) {
 	doc := &Document{File: name, Raw: raw}
 	d.decodeDocument(body, doc, bodyPath)
 	d.check(doc)
+	doc.dropInvalidColumns()
 	return doc, d.diags.Sort()
 }
 
@@ -241,7 +242,13 @@ func (d *decoder) decodeColumns(n *yaml.Node, doc *Document, path string) {
 			label = fmt.Sprintf("column %q", name)
 		}
 		ctn := resolve(mapValue(c, "column_type"))
+		invalid := func() {
+			if name != "" {
+				doc.InvalidColumns = append(doc.InvalidColumns, name)
+			}
+		}
 		if ctn == nil || isNull(ctn) {
+			invalid()
 			hint := ""
 			if mapValue(c, "sampler_type") != nil {
 				hint = " (it has sampler_type: add column_type: sampler)"
@@ -251,18 +258,24 @@ func (d *decoder) decodeColumns(n *yaml.Node, doc *Document, path string) {
 		}
 		kind := ctn.Value
 		if why, ok := unsupportedKinds[kind]; ok {
+			invalid()
 			d.errorf(ctn, joinPath(cp, "column_type"), "%s: column_type %q is not supported: %s", label, kind, why)
 			continue
 		}
 		t, ok := columnTypes[kind]
 		if !ok {
+			invalid()
 			d.errorf(ctn, joinPath(cp, "column_type"), "unknown column_type %q in %s; must be one of %s%s", kind, label, strings.Join(ColumnKinds(), ", "), didYouMean(kind, ColumnKinds()))
 			continue
 		}
 		v := reflect.New(t)
+		before := len(d.diags.Errors())
 		d.decodeStruct(c, v.Elem(), cp, fmt.Sprintf("%s %s", kind, label))
 		col := v.Interface().(Column)
 		d.decodeColumnParts(col)
+		if len(d.diags.Errors()) > before && name != "" {
+			doc.InvalidColumns = append(doc.InvalidColumns, name)
+		}
 		doc.Columns = append(doc.Columns, col)
 	}
 }
@@ -556,4 +569,24 @@ func checkAliases(root *yaml.Node) string {
 	}
 	_, msg := walk(root)
 	return msg
+}
+
+// dropInvalidColumns removes the columns that had errors, after the checks
+// that need every column (duplicates, references to models and tools), so
+// later stages only see columns they can build.
+func (doc *Document) dropInvalidColumns() {
+	if len(doc.InvalidColumns) == 0 {
+		return
+	}
+	bad := map[string]bool{}
+	for _, n := range doc.InvalidColumns {
+		bad[n] = true
+	}
+	kept := doc.Columns[:0]
+	for _, c := range doc.Columns {
+		if !bad[c.Base().Name] {
+			kept = append(kept, c)
+		}
+	}
+	doc.Columns = kept
 }

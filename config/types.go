@@ -31,6 +31,9 @@ type Document struct {
 	// Raw is the document body as written, before ${VAR} substitution (for
 	// builder_config.json and the config hash, so no secret leaks).
 	Raw *yaml.Node `yaml:"-"`
+	// InvalidColumns are the names of columns that had errors and were left
+	// out of Columns (so later checks do not report them again as unknown).
+	InvalidColumns []string `yaml:"-"`
 	// HomeModelProviders and HomeMCPProviders come from $SYNTHGEN_HOME
 	// (default ~/.synthgen): model_providers.yaml and mcp_providers.yaml.
 	HomeModelProviders []ModelProvider `yaml:"-"`

@@ -55,6 +55,11 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 			disabled[n+config.ReasoningSuffix] = "extract_reasoning_content is false"
 		}
 	}
+	invalid := map[string]bool{}
+	for _, n := range doc.InvalidColumns {
+		invalid[n] = true
+		names = append(names, n)
+	}
 	deps := make([][]int, len(units))
 	for i, u := range units {
 		seen := map[int]bool{}
@@ -62,6 +67,10 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 		for _, d := range all {
 			j, ok := owner[d.Name]
 			if !ok {
+				base, _, _ := strings.Cut(d.Name, "__")
+				if invalid[d.Name] || invalid[base] {
+					continue // that column's own errors are reported
+				}
 				if why, isSide := disabled[d.Name]; isSide {
 					diags.Errorf(d.Pos, d.Path, "column %q references %q, which is not written because %s", unitName(u), d.Name, why)
 					continue
@@ -84,7 +93,7 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	order, cycle := topoOrder(units, deps)
+	order, cycle := topoOrder(units, deps, declOrder(doc, units))
 	if cycle != nil {
 		var path []string
 		for _, i := range cycle {
@@ -175,10 +184,35 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// declOrder ranks units by where their first column is declared in the
+// config (units come grouped by kind, not in config order). The seed unit
+// comes first; units whose columns are not in the config keep their order
+// after the others.
+func declOrder(doc *config.Document, units []*columns.Unit) []int {
+	at := map[string]int{}
+	for k, col := range doc.Columns {
+		at[col.Base().Name] = k
+	}
+	rank := make([]int, len(units))
+	for i, u := range units {
+		rank[i] = len(doc.Columns) + i
+		if u.Kind == config.KindSeedDataset {
+			rank[i] = -1
+			continue
+		}
+		for _, c := range u.Columns {
+			if k, ok := at[c]; ok && k < rank[i] {
+				rank[i] = k
+			}
+		}
+	}
+	return rank
+}
+
 // topoOrder is Kahn's algorithm taking, among ready units, the one declared
-// first. It returns a cycle (unit indices, first repeated at the end) when
-// there is one.
-func topoOrder(units []*columns.Unit, deps [][]int) ([]int, []int) {
+// first (lowest rank). It returns a cycle (unit indices, first repeated at
+// the end) when there is one.
+func topoOrder(units []*columns.Unit, deps [][]int, rank []int) ([]int, []int) {
 	n := len(units)
 	indeg := make([]int, n)
 	users := make([][]int, n)
@@ -196,7 +230,7 @@ func topoOrder(units []*columns.Unit, deps [][]int) ([]int, []int) {
 	}
 	var order []int
 	for len(ready) > 0 {
-		sort.Ints(ready)
+		sort.Slice(ready, func(a, b int) bool { return rank[ready[a]] < rank[ready[b]] })
 		i := ready[0]
 		ready = ready[1:]
 		order = append(order, i)

@@ -34,40 +34,47 @@ type loadOptions struct {
 func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, error) {
 	opts := config.Options{Getenv: env.getenv}
 	doc, diags := config.Load(path, env.Stdin, opts)
-	if doc != nil && !diags.HasErrors() {
-		rc := doc.RunConfig
-		if lo.runConfig != "" {
-			over, ds := config.LoadRunConfig(lo.runConfig, opts)
-			diags = append(diags, ds...)
-			rc = rc.Merge(over)
-		}
-		if rc == nil {
-			rc = &config.RunConfig{}
-		}
-		seed := randomSeed()
-		switch {
-		case lo.seedSet:
-			seed = uint64(lo.seed)
-		case rc.Seed != nil:
-			seed = *rc.Seed
-		}
-		if !diags.HasErrors() {
-			bc := &columns.BuildContext{Doc: doc, BaseDir: doc.BaseDir(), Seed: seed, NumRecords: max(lo.numRecords, 1), Logger: logger}
-			units, ds := registry.New().Build(bc)
-			diags = append(diags, ds...)
-			if !diags.HasErrors() {
-				plan, ds := generate.NewPlan(doc, units, dropGlobs(doc))
-				diags = append(diags, ds...)
-				if !diags.HasErrors() {
-					printDiags(env.Stderr, diags)
-					return &loaded{doc: doc, run: rc, plan: plan, seed: seed}, nil
-				}
-			}
-		}
+	if doc == nil {
+		return nil, invalidConfig(env, path, diags)
+	}
+	rc := doc.RunConfig
+	if lo.runConfig != "" {
+		over, ds := config.LoadRunConfig(lo.runConfig, opts)
+		diags = append(diags, ds...)
+		rc = rc.Merge(over)
+	}
+	if rc == nil {
+		rc = &config.RunConfig{}
+	}
+	seed := randomSeed()
+	switch {
+	case lo.seedSet:
+		seed = uint64(lo.seed)
+	case rc.Seed != nil:
+		seed = *rc.Seed
+	}
+	// Columns that decoded cleanly are built and planned even when others
+	// have errors, so one run reports every problem; the plan runs only when
+	// every unit built, so its reference errors are not echoes.
+	bc := &columns.BuildContext{Doc: doc, BaseDir: doc.BaseDir(), Seed: seed, NumRecords: max(lo.numRecords, 1), Logger: logger}
+	units, ds := registry.New().Build(bc)
+	diags = append(diags, ds...)
+	if ds.HasErrors() {
+		return nil, invalidConfig(env, path, diags)
+	}
+	plan, ds := generate.NewPlan(doc, units, dropGlobs(doc))
+	diags = append(diags, ds...)
+	if diags.HasErrors() {
+		return nil, invalidConfig(env, path, diags)
 	}
 	printDiags(env.Stderr, diags)
+	return &loaded{doc: doc, run: rc, plan: plan, seed: seed}, nil
+}
+
+func invalidConfig(env Env, path string, diags config.Diagnostics) error {
+	printDiags(env.Stderr, diags)
 	n := len(diags.Errors())
-	return nil, exitf(ExitInvalid, "%s is not a valid config (%d problem%s)", path, n, plural(n))
+	return exitf(ExitInvalid, "%s is not a valid config (%d problem%s)", path, n, plural(n))
 }
 
 func dropGlobs(doc *config.Document) []string {

@@ -1,0 +1,364 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/synthgen/synthgen/columns/value"
+	"github.com/synthgen/synthgen/generate/output"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// run runs synthgen in-process from the repository root (so example paths
+// work) and returns stdout, stderr and the exit code.
+func run(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), Env{
+		Args: args, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+		Getenv: func(k string) (string, bool) {
+			if k == "SYNTHGEN_HOME" {
+				return t.TempDir(), true
+			}
+			return "", false
+		},
+	})
+	return out.String(), errOut.String(), code
+}
+
+// root is the repository root, fixed before any test changes directory.
+var root = func() string {
+	wd, _ := os.Getwd()
+	abs, _ := filepath.Abs(filepath.Join(wd, "..", "..", ".."))
+	return abs
+}()
+
+func repoRoot(t *testing.T) string { return root }
+
+func chdirRoot(t *testing.T) {
+	t.Helper()
+	t.Chdir(repoRoot(t))
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(repoRoot(t), "cmd", "synthgen", "cli", "testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("missing golden %s (run with -update): %v", name, err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs\n--- got\n%s--- want\n%s", name, got, want)
+	}
+}
+
+func TestValidateGoodConfig(t *testing.T) {
+	chdirRoot(t)
+	out, errOut, code := run(t, "", "validate", "examples/customers.yaml")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "column order: customer_id → customer → country → plan") {
+		t.Fatalf("no column order:\n%s", out)
+	}
+	out, _, code = run(t, "", "validate", "--explain", "examples/product_reviews_seed.yaml")
+	if code != ExitOK || !strings.Contains(out, "[seed-dataset]") || !strings.Contains(out, "after:  internal_score") {
+		t.Fatalf("explain:\n%s", out)
+	}
+}
+
+func TestValidateBadConfigReportsAllWithPositions(t *testing.T) {
+	chdirRoot(t)
+	bad := `columns:
+  - name: topic
+    column_type: sampler
+    sampler_type: categroy
+    params: {values: [a, b]}
+  - name: question
+    column_type: expression
+    exprr: "about {{ topic }}"
+  - name: answer
+    column_type: expression
+    expr: "{{ questoin }} and {{ answer2 }}"
+  - name: answer2
+    column_type: expression
+    expr: "{{ answer }}"
+    dtype: integer
+`
+	out, errOut, code := run(t, bad, "validate", "-")
+	if code != ExitInvalid {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if out != "" {
+		t.Fatalf("nothing should go to stdout: %q", out)
+	}
+	golden(t, "validate_bad.golden", errOut)
+}
+
+func TestValidateReferenceErrors(t *testing.T) {
+	chdirRoot(t)
+	tests := []struct {
+		name, cfg, want string
+	}{
+		{"unknown reference", "columns:\n  - {name: a, column_type: expression, expr: '{{ topc }}'}\n  - {name: topic, column_type: expression, expr: x}\n",
+			`-:2:46: columns[0].expr: column "a" references unknown column "topc"; did you mean "topic"?`},
+		{"cycle", "columns:\n  - {name: a, column_type: expression, expr: '{{ b }}'}\n  - {name: b, column_type: expression, expr: '{{ a }}'}\n",
+			`dependency cycle: "a" → "b" → "a"`},
+		{"trace not written", "columns:\n  - {name: a, column_type: llm-text, model_alias: mock-text, prompt: hi}\n  - {name: b, column_type: expression, expr: '{{ a__trace }}'}\n",
+			`column "b" references "a__trace", which is not written because with_trace is none`},
+		{"missing seed file", "seed_config: {source: {seed_type: local, path: nope.csv}}\ncolumns:\n  - {name: a, column_type: expression, expr: x}\n",
+			`nope.csv`},
+		{"weights", "columns:\n  - {name: a, column_type: sampler, sampler_type: category, params: {values: [x, y], weights: [1]}}\n",
+			`weights`},
+		{"weights sum zero", "columns:\n  - {name: a, column_type: sampler, sampler_type: category, params: {values: [x, y], weights: [0, 0]}}\n",
+			`sum`},
+		{"bad template", "columns:\n  - {name: a, column_type: expression, expr: '{{ x | uper }}'}\n",
+			`unknown filter "uper"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := run(t, tt.cfg, "validate", "-")
+			if code != ExitInvalid {
+				t.Fatalf("exit %d, want 2\n%s", code, errOut)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Fatalf("want %q in\n%s", tt.want, errOut)
+			}
+		})
+	}
+}
+
+func TestValidateSeedFileThatDoesNotParse(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "seed.jsonl"), []byte("{\"a\": 1}\n{not json\n"), 0o644)
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("seed_config: {source: {seed_type: local, path: seed.jsonl}}\ncolumns:\n  - {name: b, column_type: expression, expr: '{{ a }}'}\n"), 0o644)
+	_, errOut, code := run(t, "", "validate", cfg)
+	if code != ExitInvalid || !strings.Contains(errOut, "line 2") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+}
+
+func TestPreview(t *testing.T) {
+	chdirRoot(t)
+	out, errOut, code := run(t, "", "preview", "examples/customers.yaml", "-n", "5", "--seed", "3")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if n := strings.Count(out, "── record "); n != 5 {
+		t.Fatalf("%d records:\n%s", n, out)
+	}
+	if !strings.Contains(out, `"first_name": `) || !strings.Contains(out, "greeting:") {
+		t.Fatalf("nested values not printed readably:\n%s", out)
+	}
+	out, _, code = run(t, "", "preview", "examples/customers.yaml", "-n", "3", "--json", "--seed", "3")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != ExitOK || len(lines) != 3 {
+		t.Fatalf("json lines: %d\n%s", len(lines), out)
+	}
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, l)
+		}
+		if _, ok := rec["customer"].(map[string]any); !ok {
+			t.Fatalf("customer is not an object: %v", rec["customer"])
+		}
+	}
+	// Same seed, same records.
+	again, _, _ := run(t, "", "preview", "examples/customers.yaml", "-n", "3", "--json", "--seed", "3")
+	if again != out {
+		t.Fatal("preview with the same seed differs")
+	}
+}
+
+func TestCreateWritesFolderAndParquetReadsBack(t *testing.T) {
+	chdirRoot(t)
+	dir := t.TempDir()
+	_, errOut, code := run(t, "", "create", "examples/customers.yaml", "-n", "1000", "-o", dir, "-d", "customers", "--seed", "11", "--no-progress")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "wrote 1000 of 1000 rows") {
+		t.Fatalf("summary: %s", errOut)
+	}
+	folder := filepath.Join(dir, "customers")
+	for _, f := range []string{"builder_config.json", "metadata.json", "parquet-files/batch_00000.parquet"} {
+		if _, err := os.Stat(filepath.Join(folder, f)); err != nil {
+			t.Fatalf("missing %s", f)
+		}
+	}
+	cols, rows, err := output.ReadParquetFile(filepath.Join(folder, "parquet-files", "batch_00000.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1000 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	idx := map[string]int{}
+	for i, c := range cols {
+		idx[c.Name] = i
+	}
+	for _, r := range rows {
+		p, ok := r[idx["customer"]].(*value.Map)
+		if !ok {
+			t.Fatalf("customer is %T", r[idx["customer"]])
+		}
+		age, _ := p.Get("age")
+		if a := age.(int64); a < 18 || a > 80 {
+			t.Fatalf("age %d outside age_range", a)
+		}
+		if s := r[idx["monthly_spend"]].(float64); s <= 0 {
+			t.Fatalf("constraint monthly_spend > 0 violated: %v", s)
+		}
+		if plan := r[idx["plan"]].(string); r[idx["country"]] == "IN" && plan == "team" {
+			t.Fatal("conditional params ignored: IN has no team plan")
+		}
+		if g := r[idx["greeting"]].(string); !strings.HasPrefix(g, "Hi ") {
+			t.Fatalf("greeting %q", g)
+		}
+	}
+	var meta map[string]any
+	b, _ := os.ReadFile(filepath.Join(folder, "metadata.json"))
+	if err := json.Unmarshal(b, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta["actual_num_records"].(float64) != 1000 || meta["seed"].(float64) != 11 {
+		t.Fatalf("metadata: %v", meta)
+	}
+
+	// Same seed ⇒ byte-identical Parquet.
+	_, errOut, code = run(t, "", "create", "examples/customers.yaml", "-n", "1000", "-o", dir, "-d", "again", "--seed", "11", "--no-progress")
+	if code != ExitOK {
+		t.Fatal(errOut)
+	}
+	a, _ := os.ReadFile(filepath.Join(folder, "parquet-files", "batch_00000.parquet"))
+	c, _ := os.ReadFile(filepath.Join(dir, "again", "parquet-files", "batch_00000.parquet"))
+	if !bytes.Equal(a, c) {
+		t.Fatal("same seed gave different Parquet bytes")
+	}
+}
+
+func TestCreateCombinedFormatsAndSeedExample(t *testing.T) {
+	chdirRoot(t)
+	dir := t.TempDir()
+	for _, format := range []string{"jsonl", "csv", "parquet"} {
+		_, errOut, code := run(t, "", "create", "examples/product_reviews_seed.yaml", "-n", "12", "-o", dir, "-d", "reviews_"+format, "--output-format", format, "--seed", "5", "--no-progress")
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d\n%s", format, code, errOut)
+		}
+		path := filepath.Join(dir, "reviews_"+format, "reviews_"+format+"."+format)
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("no combined file: %v\n%s", err, errOut)
+		}
+		if format == "jsonl" {
+			b, _ := os.ReadFile(path)
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			if len(lines) != 12 {
+				t.Fatalf("%d lines", len(lines))
+			}
+			if strings.Contains(lines[0], "internal_score") || strings.Contains(lines[0], `"specs"`) {
+				t.Fatalf("dropped columns written: %s", lines[0])
+			}
+			if !strings.HasPrefix(lines[0], `{"product_id":`) {
+				t.Fatalf("seed columns should come first: %s", lines[0])
+			}
+		}
+	}
+}
+
+func TestCreateFailuresAndExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := `columns:
+  - {name: n, column_type: sampler, sampler_type: category, params: {values: [a, "1", b, "2"]}}
+  - {name: i, column_type: expression, expr: "{{ n }}", dtype: int}
+run_config: {disable_early_shutdown: true}
+`
+	_, errOut, code := run(t, cfg, "create", "-", "-n", "40", "-o", dir, "--seed", "1", "--no-progress")
+	if code != ExitOK {
+		t.Fatalf("partial success should exit 0, got %d\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "failed: i: expression") || !strings.Contains(errOut, "of 40 rows") {
+		t.Fatalf("summary: %s", errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "dataset", "failures.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f map[string]any
+	json.Unmarshal([]byte(strings.SplitN(string(b), "\n", 2)[0]), &f)
+	if f["column"] != "i" || !strings.Contains(f["message"].(string), "cannot cast") || f["upstream"].(map[string]any)["n"] == nil {
+		t.Fatalf("failure record: %v", f)
+	}
+
+	// Every row fails: early shutdown, exit 1.
+	all := "columns:\n  - {name: i, column_type: expression, expr: 'x', dtype: int}\n"
+	_, errOut, code = run(t, all, "create", "-", "-n", "300", "-o", dir, "-d", "bad", "--no-progress")
+	if code != ExitFailed || !strings.Contains(errOut, "early shutdown") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	// LLM columns are planned but cannot run yet: a clear usage error.
+	llm := "columns:\n  - {name: a, column_type: llm-text, model_alias: mock-text, prompt: hi}\n"
+	_, errOut, code = run(t, llm, "create", "-", "-o", dir, "--no-progress")
+	if code != ExitInvalid || !strings.Contains(errOut, `column "a" (llm-text)`) {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	// Bad flags.
+	_, _, code = run(t, "", "create", "x.yaml", "--output-format", "xml")
+	if code != ExitInvalid {
+		t.Fatalf("bad --output-format: exit %d", code)
+	}
+	_, _, code = run(t, "", "nonsense")
+	if code != ExitInvalid {
+		t.Fatalf("unknown command: exit %d", code)
+	}
+}
+
+func TestCreateResume(t *testing.T) {
+	chdirRoot(t)
+	dir := t.TempDir()
+	args := []string{"create", "examples/customers.yaml", "-o", dir, "-d", "r", "--seed", "9", "--no-progress", "--run-config", "cmd/synthgen/cli/testdata/run_small_buffer.yaml"}
+	_, errOut, code := run(t, "", append(args, "-n", "25")...)
+	if code != ExitOK {
+		t.Fatal(errOut)
+	}
+	_, errOut, code = run(t, "", append(args, "-n", "45", "--resume", "always")...)
+	if code != ExitOK || !strings.Contains(errOut, "kept 2 completed row group") || !strings.Contains(errOut, "wrote 45 of 45") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	_, errOut, code = run(t, "", append(args, "-n", "45", "--resume", "always", "-d", "missing")...)
+	if code != ExitInvalid || !strings.Contains(errOut, "cannot resume") {
+		t.Fatalf("resume of a missing folder: exit %d\n%s", code, errOut)
+	}
+}
+
+func TestColumnsAndVersion(t *testing.T) {
+	out, _, code := run(t, "", "columns")
+	if code != ExitOK || !strings.Contains(out, "sampler — ") || !strings.Contains(out, "llm-judge") || !strings.Contains(out, "model_alias") {
+		t.Fatalf("columns:\n%s", out)
+	}
+	out, _, code = run(t, "", "columns", "sampler")
+	if code != ExitOK || !strings.Contains(out, "person_from_faker") || !strings.Contains(out, "age_range") {
+		t.Fatalf("columns sampler:\n%s", out)
+	}
+	_, errOut, code := run(t, "", "columns", "smapler")
+	if code != ExitInvalid || !strings.Contains(errOut, `did you mean "sampler"`) {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	out, _, code = run(t, "", "version")
+	if code != ExitOK || !strings.HasPrefix(out, "synthgen ") {
+		t.Fatalf("version: %q", out)
+	}
+}
