@@ -77,7 +77,7 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 			switch {
 			case secretMaps[parentKey]:
 				writeJSONString(buf, Redacted)
-			case k == "api_key" && v.Kind == yaml.ScalarNode && !isNull(v) && !envName.MatchString(v.Value) && !envRef.MatchString(v.Value):
+			case (k == "api_key" || k == "token") && v.Kind == yaml.ScalarNode && !isNull(v) && !envName.MatchString(v.Value) && !envRef.MatchString(v.Value):
 				writeJSONString(buf, Redacted)
 			default:
 				writeNodeJSON(buf, v, k, exclude)

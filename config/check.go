@@ -146,6 +146,10 @@ func (d *decoder) checkColumns(doc *Document) {
 			d.diags.Errorf(pos, path, "column name %q must not contain spaces or braces (it is used as a template variable)", b.Name)
 		}
 		declare(b.Name, pos, path, b.Name)
+		if b.AllowResize {
+			rpos, rpath := b.Meta.At("allow_resize")
+			d.diags.Errorf(rpos, rpath, "column %q: allow_resize: true is not supported (every column yields one value per row)", b.Name)
+		}
 		for _, se := range SideEffects(col) {
 			declare(se, pos, path, b.Name)
 		}

@@ -95,6 +95,9 @@ func Parse(name string, data []byte, opts Options) (*Document, Diagnostics) {
 		if w.DataDesigner == nil {
 			return nil, d.diags.Sort()
 		}
+		if ds := resolve(w.DatastoreSettings); ds != nil && !isNull(ds) {
+			d.errorf(ds, "datastore_settings", "datastore_settings is not supported: synthgen reads seed data from local files only (set it to null and use seed_config.source.path)")
+		}
 		body, bodyPath = w.DataDesigner, "data_designer"
 		raw = mapValue(raw, "data_designer")
 	}
@@ -152,6 +155,10 @@ func (d *decoder) decodeDocument(n *yaml.Node, doc *Document, path string) {
 		stripped.Content = append(stripped.Content, n.Content[i], n.Content[i+1])
 	}
 	d.decodeStruct(&stripped, reflect.ValueOf(doc).Elem(), path, "the config")
+	if rs := resolve(doc.RecordSelection); rs != nil && !isNull(rs) {
+		pos, p := doc.Meta.At("record_selection")
+		d.diags.Errorf(pos, p, "record_selection is not supported by synthgen yet (set it to null)")
+	}
 	// decodeStruct reported "missing columns"; re-add the key position.
 	colsPath := joinPath(path, "columns")
 	if cols != nil {
@@ -409,6 +416,9 @@ func (d *decoder) decodeValidator(c *ValidationColumn) {
 	}
 	_, path := c.Meta.At("validator_params")
 	label := fmt.Sprintf("%s validator params of column %q", c.ValidatorType, c.Name)
+	if inner := resolve(mapValue(c.ValidatorParams, "validator_type")); inner != nil && !isNull(inner) && inner.Value != c.ValidatorType {
+		d.errorf(inner, path+".validator_type", "validator_params.validator_type %q does not match validator_type %q", inner.Value, c.ValidatorType)
+	}
 	switch c.ValidatorType {
 	case "code":
 		c.Code = &CodeValidatorParams{}

@@ -132,7 +132,7 @@ type PersonParams struct {
 	Type                       string     `yaml:"sampler_type"`
 	Locale                     string     `yaml:"locale" default:"en_US"`
 	Sex                        string     `yaml:"sex" enum:"Male,Female"`
-	City                       []string   `yaml:"city" doc:"a city or a list of cities"`
+	City                       []string   `yaml:"city" oneormany:"true" doc:"a city or a list of cities"`
 	AgeRange                   []int      `yaml:"age_range" doc:"[min, max]"`
 	SelectFieldValues          *yaml.Node `yaml:"select_field_values" doc:"person: accepted, not used"`
 	WithSyntheticPersonas      bool       `yaml:"with_synthetic_personas" doc:"person: accepted, not used"`

@@ -14,17 +14,18 @@ import "go.yaml.in/yaml/v3"
 
 // Document is one config file, either form.
 type Document struct {
-	Meta           `yaml:"-"`
-	Columns        []Column        `yaml:"columns" required:"true" doc:"the columns of the dataset, in any order"`
-	ModelConfigs   []ModelConfig   `yaml:"model_configs" doc:"model aliases used by LLM and embedding columns"`
-	ToolConfigs    []ToolConfig    `yaml:"tool_configs" doc:"tool aliases: sets of MCP tools an LLM column may call"`
-	SeedConfig     *SeedConfig     `yaml:"seed_config" doc:"a local seed dataset whose columns every row can use"`
-	Constraints    []Constraint    `yaml:"constraints" doc:"inequalities sampler columns must satisfy (rejection sampling)"`
-	Processors     []Processor     `yaml:"processors" doc:"steps applied to each finished row group"`
-	Profilers      yaml.Node       `yaml:"profilers" doc:"accepted and ignored"`
-	ModelProviders []ModelProvider `yaml:"model_providers" doc:"(ext) OpenAI-compatible endpoints"`
-	MCPProviders   []MCPProvider   `yaml:"mcp_providers" doc:"(ext) MCP servers that provide tools"`
-	RunConfig      *RunConfig      `yaml:"run_config" doc:"(ext) run settings"`
+	Meta            `yaml:"-"`
+	Columns         []Column        `yaml:"columns" required:"true" doc:"the columns of the dataset, in any order"`
+	ModelConfigs    []ModelConfig   `yaml:"model_configs" doc:"model aliases used by LLM and embedding columns"`
+	ToolConfigs     []ToolConfig    `yaml:"tool_configs" doc:"tool aliases: sets of MCP tools an LLM column may call"`
+	SeedConfig      *SeedConfig     `yaml:"seed_config" doc:"a local seed dataset whose columns every row can use"`
+	Constraints     []Constraint    `yaml:"constraints" doc:"inequalities sampler columns must satisfy (rejection sampling)"`
+	Processors      []Processor     `yaml:"processors" doc:"steps applied to each finished row group"`
+	Profilers       yaml.Node       `yaml:"profilers" doc:"accepted and ignored"`
+	ModelProviders  []ModelProvider `yaml:"model_providers" doc:"(ext) OpenAI-compatible endpoints"`
+	MCPProviders    []MCPProvider   `yaml:"mcp_providers" doc:"(ext) MCP servers that provide tools"`
+	RunConfig       *RunConfig      `yaml:"run_config" doc:"(ext) run settings"`
+	RecordSelection *yaml.Node      `yaml:"record_selection" doc:"Data Designer field; only null is supported"`
 
 	// File is the path the document was read from ("-" for stdin).
 	File string `yaml:"-"`
@@ -42,8 +43,9 @@ type Document struct {
 
 // wrapped is the `data_designer:` form.
 type wrapped struct {
-	DataDesigner   *yaml.Node `yaml:"data_designer" required:"true"`
-	LibraryVersion yaml.Node  `yaml:"library_version"`
+	DataDesigner      *yaml.Node `yaml:"data_designer" required:"true"`
+	LibraryVersion    yaml.Node  `yaml:"library_version"`
+	DatastoreSettings *yaml.Node `yaml:"datastore_settings"` // Data Designer 0.1.x; only null is supported
 }
 
 // Skip replaces a cell by a fixed value when a template is truthy.
@@ -61,6 +63,7 @@ type ColumnBase struct {
 	Drop          bool   `yaml:"drop" default:"false" doc:"generate, but leave out of the output"`
 	Skip          *Skip  `yaml:"skip" doc:"{when, value}: skip the cell when the template is truthy"`
 	PropagateSkip *bool  `yaml:"propagate_skip" default:"true" doc:"skip when an upstream cell of the row was skipped"`
+	AllowResize   bool   `yaml:"allow_resize" default:"false" doc:"Data Designer field; only false is supported"`
 }
 
 // Base returns the shared fields.
@@ -183,13 +186,15 @@ type ValidationColumn struct {
 
 // CodeValidatorParams configures the code validator.
 type CodeValidatorParams struct {
-	Meta     `yaml:"-"`
-	CodeLang string `yaml:"code_lang" required:"true" enum:"python,sql:sqlite,sql:tsql,sql:bigquery,sql:mysql,sql:postgres,sql:ansi"`
+	Meta          `yaml:"-"`
+	ValidatorType string `yaml:"validator_type" doc:"may repeat the column's validator_type"`
+	CodeLang      string `yaml:"code_lang" required:"true" enum:"python,sql:sqlite,sql:tsql,sql:bigquery,sql:mysql,sql:postgres,sql:ansi"`
 }
 
 // RemoteValidatorParams configures the remote validator.
 type RemoteValidatorParams struct {
 	Meta                `yaml:"-"`
+	ValidatorType       string     `yaml:"validator_type" doc:"may repeat the column's validator_type"`
 	EndpointURL         string     `yaml:"endpoint_url" required:"true"`
 	OutputSchema        *yaml.Node `yaml:"output_schema"`
 	Timeout             *float64   `yaml:"timeout" default:"30"`
@@ -200,8 +205,9 @@ type RemoteValidatorParams struct {
 
 // CommandValidatorParams configures the (ext) command validator.
 type CommandValidatorParams struct {
-	Meta    `yaml:"-"`
-	Command []string `yaml:"command" required:"true" doc:"program and arguments; rows arrive as JSONL on stdin"`
+	Meta          `yaml:"-"`
+	ValidatorType string   `yaml:"validator_type" doc:"may repeat the column's validator_type"`
+	Command       []string `yaml:"command" required:"true" doc:"program and arguments; rows arrive as JSONL on stdin"`
 }
 
 // SeedDatasetColumn names one column taken from the seed dataset.
@@ -240,8 +246,11 @@ type SeedConfig struct {
 // SeedSource is where the seed rows come from.
 type SeedSource struct {
 	Meta     `yaml:"-"`
-	SeedType string `yaml:"seed_type" enum:"local,hf,df" default:"local"`
+	SeedType string `yaml:"seed_type" enum:"local,hf,df,trace" default:"local"`
 	Path     string `yaml:"path"`
+	Token    string `yaml:"token" secret:"true" doc:"hf sources (not supported)"`
+	Endpoint string `yaml:"endpoint" doc:"hf sources (not supported)"`
+	Format   string `yaml:"format" doc:"trace sources (not supported)"`
 }
 
 // SelectionStrategy selects a part of the seed: an index range or a partition.
@@ -278,7 +287,7 @@ type ModelConfig struct {
 // InferenceParameters are the request settings of a model alias.
 type InferenceParameters struct {
 	Meta                `yaml:"-"`
-	GenerationType      string     `yaml:"generation_type" enum:"chat-completion,embedding" default:"chat-completion"`
+	GenerationType      string     `yaml:"generation_type" enum:"chat-completion,embedding,image" default:"chat-completion"`
 	Temperature         *Sampled   `yaml:"temperature"`
 	TopP                *Sampled   `yaml:"top_p"`
 	MaxTokens           *int       `yaml:"max_tokens"`

@@ -55,6 +55,11 @@ var ErrResume = errors.New("cannot resume")
 
 // Create runs the plan into a dataset folder.
 func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptions) (*CreateResult, error) {
+	// Checked before the folder is made: a run that cannot start must not
+	// leave a folder that makes the next run pick a new name.
+	if err := p.Runnable(); err != nil {
+		return nil, err
+	}
 	if opts.ArtifactPath == "" {
 		opts.ArtifactPath = "artifacts"
 	}

@@ -145,7 +145,7 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 			}
 		}
 	}
-	if len(p.Written) == 0 {
+	if len(p.Written) == 0 && len(doc.InvalidColumns) == 0 {
 		diags.Errorf(doc.Meta.Pos, "columns", "every column is dropped: the dataset would have no columns")
 	}
 	return p, diags

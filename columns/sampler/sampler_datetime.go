@@ -108,7 +108,7 @@ func (b *builder) timedelta(p *config.TimedeltaParams) (drawer, []columns.Dep) {
 		case sc.SamplerType != config.SamplerDatetime && sc.SamplerType != config.SamplerTimedelta:
 			b.errorf(rpos, rpath, "reference column %q is a %s sampler; it must hold datetimes (e.g. a datetime sampler)", ref, sc.SamplerType)
 			ok = false
-		case sc.ConvertTo != nil && *sc.ConvertTo != convertStr:
+		case sc.ConvertTo != nil && *sc.ConvertTo != convertStr && !isoFormats[*sc.ConvertTo]:
 			b.diags.Warnf(rpos, rpath, "reference column %q is formatted with convert_to %q; its values must still read as ISO dates or datetimes", ref, *sc.ConvertTo)
 		}
 	} else if _, known := b.allNames[ref]; !known && (b.bc.Doc == nil || b.bc.Doc.SeedConfig == nil) {
@@ -164,4 +164,10 @@ func (b *builder) timedelta(p *config.TimedeltaParams) (drawer, []columns.Dep) {
 		}
 		return t.Add(time.Duration(lo+r.Int64N(n)) * step), nil
 	}), deps
+}
+
+// isoFormats are convert_to formats whose output still reads as an ISO date
+// or datetime, so a timedelta can use the column as its reference.
+var isoFormats = map[string]bool{
+	"%Y-%m-%d": true, "%Y-%m-%dT%H:%M:%S": true, "%Y-%m-%d %H:%M:%S": true, "%F": true, "%FT%T": true, "%F %T": true,
 }

@@ -384,14 +384,14 @@ func TestSpec(t *testing.T) {
 	for _, f := range s.Fields {
 		names = append(names, f.Name)
 	}
-	if want := []string{"name", "column_type", "drop"}; !slices.Equal(names, want) {
+	if want := []string{"name", "column_type", "drop", "allow_resize"}; !slices.Equal(names, want) {
 		t.Errorf("fields = %v, want %v", names, want)
 	}
 	var src []string
 	for _, f := range s.Extra["seed_config.source"] {
 		src = append(src, f.Name+"="+strings.Join(f.Enum, "|"))
 	}
-	if want := []string{"seed_type=local|hf|df", "path="}; !slices.Equal(src, want) {
+	if want := []string{"seed_type=local|hf|df|trace", "path=", "token=", "endpoint=", "format="}; !slices.Equal(src, want) {
 		t.Errorf("source fields = %v, want %v", src, want)
 	}
 	for _, f := range s.Extra["seed_config.selection_strategy"] {

@@ -70,6 +70,11 @@ func resolve(baseDir, pattern string) ([]string, error) {
 	p := pattern
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(baseDir, p)
+		// Data Designer resolves a relative path against the working
+		// directory; when nothing is found next to the config, so do we.
+		if !exists(p) && exists(pattern) {
+			p = pattern
+		}
 	}
 	if !strings.ContainsAny(pattern, "*?[") {
 		st, err := os.Stat(p)
@@ -196,4 +201,14 @@ func appendTable(dst, t *table, dstFile, file string) error {
 	}
 	dst.rows += t.rows
 	return nil
+}
+
+// exists reports whether a path, or any match of a glob, exists.
+func exists(p string) bool {
+	if strings.ContainsAny(p, "*?[") {
+		m, _ := filepath.Glob(p)
+		return len(m) > 0
+	}
+	_, err := os.Stat(p)
+	return err == nil
 }

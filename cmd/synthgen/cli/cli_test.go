@@ -20,17 +20,45 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // work) and returns stdout, stderr and the exit code.
 func run(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	return runHome(t, t.TempDir(), stdin, args...)
+}
+
+// runHome is run with SYNTHGEN_HOME set to home.
+func runHome(t *testing.T, home, stdin string, args ...string) (string, string, int) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	code := Run(context.Background(), Env{
 		Args: args, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
 		Getenv: func(k string) (string, bool) {
 			if k == "SYNTHGEN_HOME" {
-				return t.TempDir(), true
+				return home, true
 			}
 			return "", false
 		},
 	})
 	return out.String(), errOut.String(), code
+}
+
+// TestValidateDataDesignerConfigs: configs in the shape Data Designer
+// serializes them pass the whole of validate (load, build, plan).
+func TestValidateDataDesignerConfigs(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(root, "testdata", "ddcompat", "*.*"))
+	n := 0
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".yaml") && !strings.HasSuffix(f, ".json") {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			_, errOut, code := runHome(t, filepath.Join(root, "testdata", "ddcompat", "home"), "", "validate", f)
+			if code != ExitOK {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+		})
+	}
+	if n < 5 {
+		t.Fatalf("only %d Data Designer configs found", n)
+	}
 }
 
 // root is the repository root, fixed before any test changes directory.

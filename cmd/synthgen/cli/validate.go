@@ -92,8 +92,26 @@ func externals(doc *config.Document) []string {
 		}
 		out = append(out, fmt.Sprintf("model %s: endpoint %s (provider %s)", alias, p.Endpoint, p.Name))
 	}
-	mcp := append(append([]config.MCPProvider(nil), doc.HomeMCPProviders...), doc.MCPProviders...)
-	for _, p := range mcp {
+	// MCP providers the config's tool aliases use (a home file may define more).
+	usedMCP := map[string]bool{}
+	for _, t := range doc.ToolConfigs {
+		for _, p := range t.Providers {
+			usedMCP[p] = true
+		}
+	}
+	mcp := map[string]config.MCPProvider{}
+	var mcpOrder []string
+	for _, p := range append(append([]config.MCPProvider(nil), doc.HomeMCPProviders...), doc.MCPProviders...) {
+		if _, seen := mcp[p.Name]; !seen {
+			mcpOrder = append(mcpOrder, p.Name)
+		}
+		mcp[p.Name] = p // the config's definition wins
+	}
+	for _, name := range mcpOrder {
+		p := mcp[name]
+		if !usedMCP[name] {
+			continue
+		}
 		switch p.ProviderType {
 		case "stdio":
 			out = append(out, fmt.Sprintf("MCP provider %s: runs %s", p.Name, strings.Join(append([]string{p.Command}, p.Args...), " ")))
