@@ -110,7 +110,7 @@ func TestSpecFields(t *testing.T) {
 			t.Errorf("field %s: %q, want %q", k, byName[k], v)
 		}
 	}
-	if len(s.Extra["validator_params (remote)"]) != 6 {
+	if len(s.Extra["validator_params (remote)"]) != 7 { // incl. validator_type, which Data Designer repeats inside params
 		t.Errorf("remote params: %+v", s.Extra["validator_params (remote)"])
 	}
 }
