@@ -158,7 +158,7 @@ func (d *decoder) checkColumns(doc *Document) {
 				spos, spath := b.Meta.At("skip")
 				d.diags.Errorf(spos, spath, "skip is not allowed on %s columns (column %q)", b.ColumnType, b.Name)
 			}
-			if v := resolve(&b.Skip.Value); v != nil && v.Kind != yaml.ScalarNode {
+			if v := resolve(&b.Skip.Value); v != nil && v.Kind != 0 && v.Kind != yaml.ScalarNode {
 				vpos, vpath := b.Skip.Meta.At("value")
 				d.diags.Errorf(vpos, vpath, "skip.value must be a scalar or null, got %s", describe(v))
 			}

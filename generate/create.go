@@ -93,9 +93,15 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 		if prev.BufferSize != buffer {
 			return nil, fmt.Errorf("%w %s: buffer_size changed from %d to %d", ErrResume, res.Dir, prev.BufferSize, buffer)
 		}
+		if prev.Seed != opts.Seed {
+			return nil, fmt.Errorf("%w %s: that run used seed %d, this one %d (drop --seed to reuse the folder's seed)", ErrResume, res.Dir, prev.Seed, opts.Seed)
+		}
+		if prev.TargetNumRecords > opts.NumRecords {
+			return nil, fmt.Errorf("%w %s: it was asked for %d rows; --num-records %d would leave rows beyond it in the folder (use a new folder)", ErrResume, res.Dir, prev.TargetNumRecords, opts.NumRecords)
+		}
 		meta = prev
 	case ResumeIfPossible:
-		if err == nil && prev.ConfigHash == hash && prev.BufferSize == buffer {
+		if err == nil && prev.ConfigHash == hash && prev.BufferSize == buffer && prev.Seed == opts.Seed && prev.TargetNumRecords <= opts.NumRecords {
 			meta = prev
 		}
 	case ResumeNever:
@@ -104,7 +110,6 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 	}
 	if meta != nil {
 		res.Resumed = true
-		res.Seed = meta.Seed
 		meta.Batches = reusableBatches(meta.Batches, buffer, opts.NumRecords)
 		meta.FinishedAt = nil
 	} else {
@@ -141,7 +146,7 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 		Logger:      opts.Logger,
 	})
 	res.Result = run
-	if err := folder.Finish(); err != nil && runErr == nil {
+	if err := folder.Finish(opts.Now().UTC()); err != nil && runErr == nil {
 		runErr = err
 	}
 	if runErr == nil && opts.OutputFormat != "" {
@@ -206,4 +211,14 @@ func floatOr(p *float64, d float64) float64 {
 		return d
 	}
 	return *p
+}
+
+// PreviousSeed returns the seed recorded in a dataset folder's metadata, so a
+// resumed run can build its generators with the seed of the run it continues.
+func PreviousSeed(dir string) (uint64, bool) {
+	m, err := readMetadata(dir)
+	if err != nil {
+		return 0, false
+	}
+	return m.Seed, true
 }

@@ -327,10 +327,14 @@ func TestCreate_ResumeAlwaysExtends(t *testing.T) {
 		t.Fatalf("failure rows %v: the test needs failures in the short group", rows)
 	}
 
-	// The seed given now is ignored: a resumed run keeps the folder's seed.
+	// A resumed run must use the folder's seed (the CLI passes it in); any
+	// other seed is refused, since its generators would give other rows.
+	_, err := createIn(t, root, failingConfig, 12345, 40, 10, func(o *CreateOptions) { o.Resume = ResumeAlways })
+	if !errors.Is(err, ErrResume) || !strings.Contains(err.Error(), "seed 9") {
+		t.Fatalf("a different seed must be refused, got %v", err)
+	}
 	res := mustCreate(t, root, failingConfig, 9, 40, 10, func(o *CreateOptions) {
 		o.Resume = ResumeAlways
-		o.Seed = 12345
 		o.Run.DisableEarlyShutdown = true
 		o.Now = func() time.Time { return fixedNow.Add(time.Hour) }
 	})

@@ -82,6 +82,12 @@ func OpenFolder(dir string, p *Plan, meta *Metadata, builderConfig []byte) (*Fol
 	if err := os.MkdirAll(filepath.Join(dir, ParquetDir), 0o755); err != nil {
 		return nil, err
 	}
+	// Temporary files of writes a crash interrupted are never complete.
+	if tmps, _ := filepath.Glob(filepath.Join(dir, ParquetDir, ".*.tmp-*")); len(tmps) > 0 {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
 	f := &Folder{Dir: dir, plan: p, meta: meta, stats: newStatsAcc()}
 	for _, s := range p.Written {
 		o := p.Outputs[s]
@@ -183,8 +189,7 @@ func (f *Folder) appendFailures(fs []Failure) error {
 }
 
 // Finish stamps finished_at and writes the final metadata.
-func (f *Folder) Finish() error {
-	now := time.Now().UTC()
+func (f *Folder) Finish(now time.Time) error {
 	f.meta.FinishedAt = &now
 	err := f.writeMeta()
 	if f.failure != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/synthgen/synthgen/columns/value"
 )
@@ -92,10 +93,10 @@ func TestFolder_WriteGroup(t *testing.T) {
 	if err := f.WriteGroup(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Finish(); err != nil {
+	if err := f.Finish(time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Finish(); err != nil {
+	if err := f.Finish(time.Now().UTC()); err != nil {
 		t.Fatalf("second Finish: %v", err)
 	}
 	cols, rows := readRows(t, dir)

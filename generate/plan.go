@@ -300,7 +300,7 @@ func (p *Plan) Explain() string {
 		if len(p.UnitDeps[i]) > 0 {
 			var ds []string
 			for _, j := range p.UnitDeps[i] {
-				ds = append(ds, unitName(p.Units[j]))
+				ds = append(ds, displayName(p.Units[j]))
 			}
 			fmt.Fprintf(&b, "     after:  %s\n", strings.Join(ds, "; "))
 		}
@@ -309,4 +309,12 @@ func (p *Plan) Explain() string {
 		}
 	}
 	return b.String()
+}
+
+// displayName names a unit for people: the seed dataset, or its columns.
+func displayName(u *columns.Unit) string {
+	if u.Kind == config.KindSeedDataset {
+		return "seed dataset"
+	}
+	return strings.Join(u.Columns, "+")
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -388,5 +389,39 @@ func TestColumnsAndVersion(t *testing.T) {
 	out, _, code = run(t, "", "version")
 	if code != ExitOK || !strings.HasPrefix(out, "synthgen ") {
 		t.Fatalf("version: %q", out)
+	}
+}
+
+// A resumed run without --seed reuses the folder's seed, so its rows equal a
+// fresh run's; a smaller --num-records is refused.
+func TestCreateResumeReusesSeed(t *testing.T) {
+	chdirRoot(t)
+	dir := t.TempDir()
+	base := []string{"create", "examples/customers.yaml", "-o", dir, "--no-progress", "--run-config", "cmd/synthgen/cli/testdata/run_small_buffer.yaml"}
+	if _, errOut, code := run(t, "", append(base, "-d", "a", "-n", "25")...); code != ExitOK {
+		t.Fatal(errOut)
+	}
+	_, errOut, code := run(t, "", append(base, "-d", "a", "-n", "40", "--resume", "always")...)
+	if code != ExitOK {
+		t.Fatal(errOut)
+	}
+	var meta struct{ Seed uint64 }
+	b, _ := os.ReadFile(filepath.Join(dir, "a", "metadata.json"))
+	json.Unmarshal(b, &meta)
+	seed := strconv.FormatUint(meta.Seed, 10)
+	if _, errOut, code := run(t, "", append(base, "-d", "fresh", "-n", "40", "--seed", seed)...); code != ExitOK {
+		t.Fatal(errOut)
+	}
+	for i := 0; i < 4; i++ {
+		name := filepath.Join("parquet-files", "batch_0000"+strconv.Itoa(i)+".parquet")
+		x, _ := os.ReadFile(filepath.Join(dir, "a", name))
+		y, _ := os.ReadFile(filepath.Join(dir, "fresh", name))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Fatalf("%s differs between the resumed and a fresh run", name)
+		}
+	}
+	_, errOut, code = run(t, "", append(base, "-d", "a", "-n", "10", "--resume", "always")...)
+	if code != ExitInvalid || !strings.Contains(errOut, "asked for 40 rows") {
+		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 }

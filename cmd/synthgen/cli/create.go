@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -43,6 +44,11 @@ func newCreateCmd(env Env) *cobra.Command {
 			case generate.ResumeNever, generate.ResumeAlways, generate.ResumeIfPossible:
 			default:
 				return exitf(ExitInvalid, "--resume must be never, always or if_possible, got %q", resume)
+			}
+			if resume != generate.ResumeNever {
+				if s, ok := generate.PreviousSeed(filepath.Join(artifactPath, datasetName)); ok {
+					lo.resumeSeed = &s
+				}
 			}
 			logger := newLogger(env.Stderr)
 			l, err := load(env, args[0], lo, logger)

@@ -27,6 +27,9 @@ type loadOptions struct {
 	seed       int64
 	seedSet    bool
 	numRecords int
+	// resumeSeed, when set, is the seed of the run a resumed create
+	// continues; it replaces the random default (not --seed or run_config.seed).
+	resumeSeed *uint64
 }
 
 // load reads, checks and plans a config. Every diagnostic is printed to
@@ -52,6 +55,8 @@ func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, e
 		seed = uint64(lo.seed)
 	case rc.Seed != nil:
 		seed = *rc.Seed
+	case lo.resumeSeed != nil:
+		seed = *lo.resumeSeed
 	}
 	// Columns that decoded cleanly are built and planned even when others
 	// have errors, so one run reports every problem; the plan runs only when
