@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/synthgen/synthgen/columns/value"
 	"github.com/synthgen/synthgen/config"
@@ -136,14 +137,20 @@ type BuildContext struct {
 	Logger *slog.Logger
 }
 
-// FieldDoc documents one field of a column kind (for `synthgen columns`).
-type FieldDoc struct {
-	Name     string
-	Type     string
-	Required bool
-	Default  string
-	Enum     []string
-	Doc      string
+// FieldDoc documents one field of a column kind (for `synthgen columns`);
+// it is the config package's view of the struct tags that drive decoding.
+type FieldDoc = config.FieldInfo
+
+// FieldsOf documents the fields of a config struct from its tags, leaving
+// out the names in omit.
+func FieldsOf(v any, omit ...string) []FieldDoc {
+	var out []FieldDoc
+	for _, f := range config.Fields(v) {
+		if !slices.Contains(omit, f.Name) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Spec is one column kind: its documentation and how to build units from

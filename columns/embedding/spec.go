@@ -23,6 +23,7 @@ func Spec() columns.Spec {
 	return columns.Spec{
 		Kind:    config.KindEmbedding,
 		Summary: "embedding vectors of another column's text",
+		Fields:  columns.FieldsOf(config.EmbeddingColumn{}),
 		Build: func(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, config.Diagnostics) {
 			var diags config.Diagnostics
 			var units []*columns.Unit

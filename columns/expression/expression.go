@@ -45,6 +45,7 @@ func Spec() columns.Spec {
 	return columns.Spec{
 		Kind:    config.KindExpression,
 		Summary: "a Jinja template rendered per row, cast to dtype (str, int, float, bool)",
+		Fields:  columns.FieldsOf(config.ExpressionColumn{}),
 		Build:   build,
 	}
 }

@@ -23,7 +23,7 @@ func Kinds() []string {
 
 // Spec returns the spec of one LLM kind.
 func Spec(kind string) columns.Spec {
-	return columns.Spec{Kind: kind, Summary: summaries[kind], Build: build}
+	return columns.Spec{Kind: kind, Summary: summaries[kind], Fields: columns.FieldsOf(config.ColumnStruct(kind)), Build: build}
 }
 
 // TraceType is the Parquet shape of a {col}__trace column

@@ -98,31 +98,7 @@ func pyStr(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		switch {
-		case math.IsNaN(x):
-			return "nan"
-		case math.IsInf(x, 1):
-			return "inf"
-		case math.IsInf(x, -1):
-			return "-inf"
-		case x == 0:
-			if math.Signbit(x) {
-				return "-0.0"
-			}
-			return "0.0"
-		}
-		// Python's repr: the shortest round-tripping digits, positional
-		// when the decimal exponent is in [-4, 16), scientific otherwise.
-		e := strconv.FormatFloat(x, 'e', -1, 64)
-		exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
-		if exp < -4 || exp >= 16 {
-			return e
-		}
-		s := strconv.FormatFloat(x, 'f', -1, 64)
-		if !strings.ContainsRune(s, '.') {
-			s += ".0"
-		}
-		return s
+		return value.FormatFloat(x)
 	}
 	return fmt.Sprint(v)
 }

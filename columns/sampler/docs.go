@@ -56,17 +56,11 @@ func paramDocs() map[string][]columns.FieldDoc {
 	return out
 }
 
-// fieldDocs lists the documented fields of a config struct (config.Fields,
-// the tags that also drive decoding). sampler_type inside params and skip
-// (not allowed on samplers) are left out.
+// fieldDocs lists the documented fields of a config struct: sampler_type
+// inside params and skip (not allowed on samplers) are left out.
 func fieldDocs(v any, isParams bool) []columns.FieldDoc {
-	var out []columns.FieldDoc
-	for _, f := range config.Fields(v) {
-		if (isParams && f.Name == "sampler_type") || (!isParams && f.Name == "skip") {
-			continue
-		}
-		out = append(out, columns.FieldDoc{Name: f.Name, Type: f.Type, Required: f.Required,
-			Default: f.Default, Enum: f.Enum, Doc: f.Doc})
+	if isParams {
+		return columns.FieldsOf(v, "sampler_type")
 	}
-	return out
+	return columns.FieldsOf(v, "skip")
 }

@@ -2,7 +2,6 @@ package seed
 
 import (
 	"reflect"
-	"slices"
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/config"
@@ -46,18 +45,11 @@ var extraDocs = map[string]string{
 // filling docs the tags lack from extraDocs.
 func fieldDocs(v any, omit ...string) []columns.FieldDoc {
 	t := reflect.TypeOf(v)
-	var out []columns.FieldDoc
-	for _, f := range config.Fields(v) {
-		if slices.Contains(omit, f.Name) {
-			continue
+	out := columns.FieldsOf(v, omit...)
+	for i := range out {
+		if out[i].Doc == "" {
+			out[i].Doc = extraDocs[t.Name()+"."+out[i].Name]
 		}
-		doc := f.Doc
-		if doc == "" {
-			doc = extraDocs[t.Name()+"."+f.Name]
-		}
-		out = append(out, columns.FieldDoc{
-			Name: f.Name, Type: f.Type, Required: f.Required, Default: f.Default, Enum: f.Enum, Doc: doc,
-		})
 	}
 	return out
 }

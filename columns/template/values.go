@@ -1,10 +1,7 @@
 package template
 
 import (
-	"math"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 
@@ -151,31 +148,9 @@ func text(v *exec.Value) string {
 	case v.IsInteger():
 		return v.String()
 	case v.IsFloat():
-		return pyFloat(v.Float())
+		return value.FormatFloat(v.Float())
 	case v.IsList(), v.IsDict():
 		return value.JSON(fromGonja(v))
 	}
 	return v.String()
-}
-
-// pyFloat formats a float like Python's repr: 2.0, 2.5, 1e+16, 1e-05, inf.
-func pyFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
-	if exp < -4 || exp >= 16 {
-		return e
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsRune(s, '.') {
-		s += ".0"
-	}
-	return s
 }

@@ -45,11 +45,11 @@ func Spec() columns.Spec {
 		Kind: config.KindValidation,
 		Summary: "checks other columns' values in batches: Python or SQL code checks, an HTTP endpoint, " +
 			"or (ext) a local program; the value is {is_valid, messages}",
-		Fields: fieldDocs(config.ValidationColumn{}),
+		Fields: columns.FieldsOf(config.ValidationColumn{}),
 		Extra: map[string][]columns.FieldDoc{
-			"validator_params (code)":         fieldDocs(config.CodeValidatorParams{}),
-			"validator_params (remote)":       fieldDocs(config.RemoteValidatorParams{}),
-			"validator_params (command, ext)": fieldDocs(config.CommandValidatorParams{}),
+			"validator_params (code)":         columns.FieldsOf(config.CodeValidatorParams{}),
+			"validator_params (remote)":       columns.FieldsOf(config.RemoteValidatorParams{}),
+			"validator_params (command, ext)": columns.FieldsOf(config.CommandValidatorParams{}),
 		},
 		Build: build,
 	}
@@ -178,13 +178,4 @@ func buildColumn(bc *columns.BuildContext, col *config.ValidationColumn, diags *
 		Pos:           col.Meta.Pos,
 		Path:          col.Meta.Path,
 	}
-}
-
-// fieldDocs documents the fields of a config struct from its tags.
-func fieldDocs(v any) []columns.FieldDoc {
-	var out []columns.FieldDoc
-	for _, f := range config.Fields(v) {
-		out = append(out, columns.FieldDoc(f))
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // JSON renders v the way Python's json.dumps(v, ensure_ascii=False) does:
@@ -125,23 +126,35 @@ func writeJSON(buf *bytes.Buffer, v any, spaced bool) error {
 	return nil
 }
 
-// FormatFloat formats a float the way Python's repr does: integral values
-// keep a ".0" (2.0), plain notation for 1e-4 ≤ |f| < 1e16 (1234567.5), and
-// exponent notation outside it (1e+16, 1.5e-05).
+// FormatFloat formats a float the way Python's repr (and str) does: the
+// shortest digits that round-trip, positional when the decimal exponent is in
+// [-4, 16) with integral values keeping a ".0" (2.0, 1234567.5), scientific
+// otherwise (1e+16, 1.5e-05), and nan, inf, -inf. It is the one place numbers
+// become text for templates, CSV and conversions.
 func FormatFloat(f float64) string {
-	a := math.Abs(f)
 	switch {
+	case math.IsNaN(f):
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
 	case f == 0:
 		if math.Signbit(f) {
 			return "-0.0"
 		}
 		return "0.0"
-	case a >= 1e16 || a < 1e-4:
-		return strconv.FormatFloat(f, 'e', -1, 64)
-	case f == math.Trunc(f):
-		return strconv.FormatFloat(f, 'f', 1, 64)
 	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
+	e := strconv.FormatFloat(f, 'e', -1, 64)
+	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
+	if exp < -4 || exp >= 16 {
+		return e
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsRune(s, '.') {
+		s += ".0"
+	}
+	return s
 }
 
 func writeString(buf *bytes.Buffer, s string) {

@@ -3,9 +3,7 @@ package output
 import (
 	"bufio"
 	"encoding/csv"
-	"math"
 	"strconv"
-	"strings"
 
 	"github.com/synthgen/synthgen/columns/value"
 )
@@ -69,32 +67,7 @@ func csvCell(v any) string {
 	case float32:
 		return csvCell(float64(x))
 	case float64:
-		switch {
-		case math.IsNaN(x):
-			return "nan"
-		case math.IsInf(x, 1):
-			return "inf"
-		case math.IsInf(x, -1):
-			return "-inf"
-		}
-		return pythonFloat(x)
+		return value.FormatFloat(x)
 	}
 	return value.CompactJSON(v)
-}
-
-// pythonFloat formats a finite float like Python's repr/str: the shortest
-// digits that read back exactly, in positional notation with at least one
-// decimal (2.0, 1234567.5, 0.0001) when the exponent is in [-4, 16), else
-// in scientific notation (1e+16, 1.5e-05).
-func pythonFloat(f float64) string {
-	sci := strconv.FormatFloat(f, 'e', -1, 64)
-	_, exp, _ := strings.Cut(sci, "e")
-	if e, _ := strconv.Atoi(exp); e < -4 || e >= 16 {
-		return sci
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 )
@@ -124,17 +125,54 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 	return root
 }
 
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
-		Level: slog.LevelInfo,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey && len(groups) == 0 {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
+// newLogger logs to w as plain lines a person reads: "warning: message
+// (key=value ...)". Debug records are dropped.
+func newLogger(w io.Writer) *slog.Logger { return slog.New(&lineHandler{w: w, mu: &sync.Mutex{}}) }
+
+// lineHandler is a minimal slog.Handler for the terminal and CI logs.
+type lineHandler struct {
+	w     io.Writer
+	attrs []slog.Attr
+	mu    *sync.Mutex
 }
+
+func (h *lineHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+
+func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	switch {
+	case r.Level >= slog.LevelError:
+		b.WriteString("error: ")
+	case r.Level >= slog.LevelWarn:
+		b.WriteString("warning: ")
+	}
+	b.WriteString(r.Message)
+	var extra []string
+	add := func(a slog.Attr) bool {
+		extra = append(extra, a.Key+"="+a.Value.String())
+		return true
+	}
+	for _, a := range h.attrs {
+		add(a)
+	}
+	r.Attrs(add)
+	if len(extra) > 0 {
+		b.WriteString(" (" + strings.Join(extra, ", ") + ")")
+	}
+	b.WriteByte('\n')
+	if h.mu != nil {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+	}
+	_, err := io.WriteString(h.w, b.String())
+	return err
+}
+
+func (h *lineHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &lineHandler{w: h.w, attrs: append(append([]slog.Attr(nil), h.attrs...), as...), mu: h.mu}
+}
+
+func (h *lineHandler) WithGroup(string) slog.Handler { return h }
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {

@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/registry"
 	"github.com/synthgen/synthgen/config"
 )
@@ -29,11 +31,11 @@ func newColumnsCmd(env Env) *cobra.Command {
 					}
 					return exitf(ExitInvalid, "unknown column kind %q; one of %s%s", args[0], strings.Join(kinds, ", "), config.DidYouMean(args[0], kinds))
 				}
-				printKind(env.Stdout, s.Kind, s.Summary, true)
+				printKind(env.Stdout, s, true)
 				return nil
 			}
 			for _, s := range specs {
-				printKind(env.Stdout, s.Kind, s.Summary, false)
+				printKind(env.Stdout, s, false)
 			}
 			fmt.Fprintln(env.Stdout, "Not supported: custom and image columns, local_callable validators (Python code).")
 			return nil
@@ -41,22 +43,20 @@ func newColumnsCmd(env Env) *cobra.Command {
 	}
 }
 
-func printKind(w io.Writer, kind, summary string, detail bool) {
-	fmt.Fprintf(w, "%s — %s\n", kind, summary)
-	if st := config.ColumnStruct(kind); st != nil {
-		printFields(w, config.Fields(st), "  ")
-	}
-	if detail && kind == config.KindSampler {
-		fmt.Fprintln(w, "\n  params by sampler_type:")
-		for _, t := range config.SamplerTypes() {
-			fmt.Fprintf(w, "  %s\n", t)
-			var fs []config.FieldInfo
-			for _, f := range config.Fields(config.SamplerParamsStruct(t)) {
-				if f.Name != "sampler_type" {
-					fs = append(fs, f)
-				}
-			}
-			printFields(w, fs, "    ")
+// printKind prints a kind's fields from its spec; with detail, also the
+// spec's sub-objects (e.g. every sampler type's params).
+func printKind(w io.Writer, s columns.Spec, detail bool) {
+	fmt.Fprintf(w, "%s — %s\n", s.Kind, s.Summary)
+	printFields(w, s.Fields, "  ")
+	if detail && len(s.Extra) > 0 {
+		headings := make([]string, 0, len(s.Extra))
+		for h := range s.Extra {
+			headings = append(headings, h)
+		}
+		sort.Strings(headings)
+		for _, h := range headings {
+			fmt.Fprintf(w, "\n  %s\n", h)
+			printFields(w, s.Extra[h], "    ")
 		}
 	}
 	fmt.Fprintln(w)

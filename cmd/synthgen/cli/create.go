@@ -204,6 +204,5 @@ func (p *progress) update(s generate.Progress) {
 func (p *progress) finish() {
 	if p.bar != nil {
 		p.bar.Finish()
-		fmt.Fprintln(p.w)
 	}
 }
