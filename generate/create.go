@@ -32,6 +32,10 @@ type CreateOptions struct {
 	Version      string
 	Logger       *slog.Logger
 	Progress     func(Progress)
+	// Processors each write an additional dataset under
+	// processors-files/<name>/, one file per row group (schema_transform).
+	// --output-format does not apply to them.
+	Processors []GroupProcessor
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -110,7 +114,7 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 	}
 	if meta != nil {
 		res.Resumed = true
-		meta.Batches = reusableBatches(meta.Batches, buffer, opts.NumRecords)
+		meta.Batches = reusableBatches(withProcessorFiles(res.Dir, meta.Batches, opts.Processors), buffer, opts.NumRecords)
 		meta.FinishedAt = nil
 	} else {
 		if !emptyDir(res.Dir) {
@@ -127,7 +131,7 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 		res.KeptRows += b.Written
 	}
 
-	folder, err := OpenFolder(res.Dir, p, meta, doc.BuilderConfigJSON())
+	folder, err := OpenFolder(res.Dir, p, meta, doc.BuilderConfigJSON(), opts.Processors...)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +176,25 @@ func reusableBatches(bs []BatchInfo, buffer, n int) []BatchInfo {
 		out = append(out, b)
 	}
 	return out
+}
+
+// withProcessorFiles keeps the groups whose processor files are all on disk
+// (a group is generated again, files and all, when one is missing).
+func withProcessorFiles(dir string, bs []BatchInfo, procs []GroupProcessor) []BatchInfo {
+	var kept []BatchInfo
+	for _, b := range bs {
+		ok := true
+		for _, pr := range procs {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(ProcessorDir(pr.Name())), BatchFile(b.ID))); err != nil {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, b)
+		}
+	}
+	return kept
 }
 
 func readMetadata(dir string) (*Metadata, error) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/value"
 	"github.com/synthgen/synthgen/generate/output"
 )
@@ -27,6 +28,10 @@ const (
 
 // BatchFile is the file name of a row group.
 func BatchFile(id int) string { return fmt.Sprintf("batch_%05d.parquet", id) }
+
+// ProcessorDir is the folder, relative to the dataset folder, of the
+// dataset a processor writes: processors-files/<name>.
+func ProcessorDir(name string) string { return ProcessorsDir + "/" + name }
 
 // Metadata is metadata.json.
 type Metadata struct {
@@ -64,12 +69,14 @@ type BatchInfo struct {
 }
 
 // Folder writes a dataset folder: one Parquet file per row group (atomic),
-// failures.jsonl, and metadata.json rewritten atomically after every group,
-// so a crash leaves a valid, resumable folder.
+// the processors' files of each group, failures.jsonl, and metadata.json
+// rewritten atomically after every group, so a crash leaves a valid,
+// resumable folder.
 type Folder struct {
 	Dir     string
 	plan    *Plan
 	cols    []output.Column
+	procs   []GroupProcessor
 	meta    *Metadata
 	stats   *statsAcc
 	failure *os.File
@@ -77,18 +84,32 @@ type Folder struct {
 
 // OpenFolder prepares dir for writing. meta is the run's metadata (from a
 // previous run when resuming, with Batches holding the groups kept).
-// builderConfig is written as builder_config.json.
-func OpenFolder(dir string, p *Plan, meta *Metadata, builderConfig []byte) (*Folder, error) {
-	if err := os.MkdirAll(filepath.Join(dir, ParquetDir), 0o755); err != nil {
-		return nil, err
+// builderConfig is written as builder_config.json. procs, if any, each write
+// an additional dataset under processors-files/<name>/; their names must be
+// unique plain folder names.
+func OpenFolder(dir string, p *Plan, meta *Metadata, builderConfig []byte, procs ...GroupProcessor) (*Folder, error) {
+	dirs := []string{ParquetDir}
+	seen := map[string]bool{}
+	for _, pr := range procs {
+		name := pr.Name()
+		if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || seen[name] {
+			return nil, fmt.Errorf("processor name %q is not a unique folder name", name)
+		}
+		seen[name] = true
+		dirs = append(dirs, filepath.FromSlash(ProcessorDir(name)))
 	}
-	// Temporary files of writes a crash interrupted are never complete.
-	if tmps, _ := filepath.Glob(filepath.Join(dir, ParquetDir, ".*.tmp-*")); len(tmps) > 0 {
-		for _, t := range tmps {
-			os.Remove(t)
+	for _, d := range dirs {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return nil, err
+		}
+		// Temporary files of writes a crash interrupted are never complete.
+		if tmps, _ := filepath.Glob(filepath.Join(dir, d, ".*.tmp-*")); len(tmps) > 0 {
+			for _, t := range tmps {
+				os.Remove(t)
+			}
 		}
 	}
-	f := &Folder{Dir: dir, plan: p, meta: meta, stats: newStatsAcc()}
+	f := &Folder{Dir: dir, plan: p, meta: meta, stats: newStatsAcc(), procs: procs}
 	for _, s := range p.Written {
 		o := p.Outputs[s]
 		f.cols = append(f.cols, output.Column{Name: o.Name, Type: o.Type})
@@ -141,8 +162,14 @@ func (f *Folder) keepFailuresBefore(row int64) error {
 }
 
 // WriteGroup writes a row group's failures, then its Parquet file, then the
-// metadata that records it as complete.
+// processors' files of the group, then the metadata that records it as
+// complete. The processors' rows are rendered first, so a processor error
+// writes nothing of the group.
 func (f *Folder) WriteGroup(ctx context.Context, g *RowGroup) error {
+	procRows, err := f.processorRows(g)
+	if err != nil {
+		return err
+	}
 	if len(g.Failures) > 0 {
 		if err := f.appendFailures(g.Failures); err != nil {
 			return err
@@ -160,9 +187,43 @@ func (f *Folder) WriteGroup(ctx context.Context, g *RowGroup) error {
 	if err := output.WriteParquetFile(filepath.Join(f.Dir, ParquetDir, name), f.cols, rows); err != nil {
 		return err
 	}
+	for i, pr := range f.procs {
+		path := filepath.Join(f.Dir, filepath.FromSlash(ProcessorDir(pr.Name())), name)
+		if err := output.WriteParquetFile(path, pr.Columns(), procRows[i]); err != nil {
+			return fmt.Errorf("processor %q: %w", pr.Name(), err)
+		}
+	}
 	f.stats.add(f.cols, rows, nil)
 	f.meta.Batches = append(f.meta.Batches, BatchInfo{ID: g.ID, Rows: len(g.Rows) + len(g.Failures), Written: len(g.Rows), Failed: len(g.Failures)})
 	return f.writeMeta()
+}
+
+// processorRows renders every processor's rows for g (one [][]any per
+// processor, in f.procs order).
+func (f *Folder) processorRows(g *RowGroup) ([][][]any, error) {
+	if len(f.procs) == 0 {
+		return nil, nil
+	}
+	views := make([]columns.Row, len(g.Rows))
+	for i, vals := range g.Rows {
+		idx := g.FirstRow + int64(i)
+		if i < len(g.Indices) {
+			idx = g.Indices[i]
+		}
+		views[i] = &row{idx: idx, vals: vals, plan: f.plan}
+	}
+	out := make([][][]any, len(f.procs))
+	for i, pr := range f.procs {
+		rows, err := pr.Rows(views)
+		if err != nil {
+			return nil, fmt.Errorf("processor %q: %w", pr.Name(), err)
+		}
+		if len(rows) != len(views) {
+			panic(fmt.Sprintf("processor %q returned %d rows for %d", pr.Name(), len(rows), len(views))) // a bug in the processor
+		}
+		out[i] = rows
+	}
+	return out, nil
 }
 
 func (f *Folder) appendFailures(fs []Failure) error {
@@ -214,6 +275,14 @@ func (f *Folder) writeMeta() error {
 		m.FilePaths = map[string][]string{}
 	}
 	m.FilePaths[ParquetDir] = files
+	for _, pr := range f.procs {
+		dir := ProcessorDir(pr.Name())
+		var pfiles []string
+		for _, b := range m.Batches {
+			pfiles = append(pfiles, dir+"/"+BatchFile(b.ID))
+		}
+		m.FilePaths[dir] = pfiles
+	}
 	m.ColumnStatistics = f.stats.result()
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

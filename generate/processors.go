@@ -1,8 +1,32 @@
 package generate
 
-import "path"
+import (
+	"path"
 
-// DropGlobs collects the column names and globs of drop_columns processors.
+	"github.com/synthgen/synthgen/columns"
+	"github.com/synthgen/synthgen/generate/output"
+)
+
+// GroupProcessor writes an additional dataset from the main one: for every
+// row group, Rows turns the group's written rows into the rows of
+// processors-files/<Name>/batch_NNNNN.parquet (same id as the main batch).
+// schema_transform processors (package generate/processor) implement it.
+//
+// The Folder calls Rows from one goroutine, once per group, before it writes
+// the group. rows are the group's kept rows in dataset order; each Get sees
+// every output of the plan (dropped and side-effect columns included). The
+// rows and their values must not be modified. Rows returns one row per input
+// row, each with one value per Columns entry; an error stops the run.
+type GroupProcessor interface {
+	// Name is the dataset's folder name under processors-files/.
+	Name() string
+	// Columns are the dataset's columns; they do not change.
+	Columns() []output.Column
+	Rows(rows []columns.Row) ([][]any, error)
+}
+
+// matchAny reports whether name matches one of the drop_columns names or
+// globs.
 func matchAny(globs []string, name string) bool {
 	for _, g := range globs {
 		if ok, _ := path.Match(g, name); ok || g == name {

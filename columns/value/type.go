@@ -154,6 +154,16 @@ func typeOf(v any) Type {
 	return JSONT
 }
 
+// Merge returns the narrowest type that holds the values of both a and b,
+// as Infer combines the values it sees: equal types stay as they are; int
+// and float give float; two structs give a struct with a's fields in order,
+// then b's fields a lacks, a field in both merged (so a field missing from
+// one side is simply null there); two lists give a list of the merged
+// element types; any other pair (string and int, a struct and a list, ...)
+// gives JSON. Merge is commutative up to the order of struct fields, and
+// neither argument is modified.
+func Merge(a, b Type) Type { return merge(a, b) }
+
 func merge(a, b Type) Type {
 	if a.Kind == kindUnknown {
 		return b

@@ -71,6 +71,37 @@ func TestInfer(t *testing.T) {
 	}
 }
 
+func TestMerge(t *testing.T) {
+	msg := Struct(Field{"role", String}, Field{"content", String})
+	tool := Struct(Field{"role", String}, Field{"tool_calls", List(JSONT)})
+	tests := []struct {
+		a, b Type
+		want string
+	}{
+		{String, String, "string"},
+		{Int, Float, "float"},
+		{Float, Int, "float"},
+		{String, Int, "json"},
+		{Bool, List(Int), "json"},
+		{msg, msg, "struct{role string, content string}"},
+		{msg, tool, "struct{role string, content string, tool_calls list<json>}"},
+		{Struct(Field{"n", Int}), Struct(Field{"n", Float}), "struct{n float}"},
+		{Struct(Field{"n", Int}), List(Int), "json"},
+		{List(Int), List(Float), "list<float>"},
+		{List(msg), List(tool), "list<struct{role string, content string, tool_calls list<json>}>"},
+		{JSONT, String, "json"},
+	}
+	for _, tt := range tests {
+		if got := Merge(tt.a, tt.b).String(); got != tt.want {
+			t.Errorf("Merge(%s, %s) = %s, want %s", tt.a, tt.b, got, tt.want)
+		}
+	}
+	// The arguments are not modified.
+	if msg.String() != "struct{role string, content string}" || tool.String() != "struct{role string, tool_calls list<json>}" {
+		t.Errorf("Merge modified its arguments: %s, %s", msg, tool)
+	}
+}
+
 func TestFormatFloatShortestRepr(t *testing.T) {
 	x := 0.1
 	if got := FormatFloat(x + 0.2); got != "0.30000000000000004" {

@@ -425,3 +425,110 @@ func TestCreateResumeReusesSeed(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 }
+
+// A schema_transform processor writes a chat-format dataset next to the main
+// one; validate lists it and reports its problems with the rest.
+func TestCreateSchemaTransformChat(t *testing.T) {
+	chdirRoot(t)
+	dir := t.TempDir()
+	cfg := `columns:
+  - {name: topic, column_type: sampler, sampler_type: category, params: {values: [tides, volcanoes]}}
+  - {name: level, column_type: sampler, sampler_type: poisson, params: {mean: 3}}
+  - {name: question, column_type: expression, expr: "Why are there {{ topic }}?"}
+  - {name: answer, column_type: expression, expr: "Because of {{ topic | upper }}."}
+  - {name: scratch, column_type: expression, expr: "note {{ level }}", drop: true}
+processors:
+  - name: chat
+    processor_type: schema_transform
+    template:
+      messages:
+        - {role: system, content: "You explain {{ topic }} at level {{ level }}."}
+        - {role: user, content: "{{ question }}"}
+        - {role: assistant, content: "{{ answer }}"}
+      level: "{{ level }}"
+      note: "{{ scratch }}"
+`
+	out, errOut, code := run(t, cfg, "validate", "-")
+	if code != ExitOK || !strings.Contains(out, "processor dataset processors-files/chat: messages list<struct{role string, content string}>, level int, note string") {
+		t.Fatalf("validate: exit %d\n%s%s", code, out, errOut)
+	}
+	_, errOut, code = run(t, cfg, "create", "-", "-n", "12", "-o", dir, "-d", "chat", "--seed", "4", "--no-progress", "--output-format", "jsonl")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	folder := filepath.Join(dir, "chat")
+	mainCols, mainRows, err := output.ReadParquetFile(filepath.Join(folder, "parquet-files", "batch_00000.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, rows, err := output.ReadParquetFile(filepath.Join(folder, "processors-files", "chat", "batch_00000.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cols) != 3 || cols[0].Name != "messages" || cols[0].Type.String() != "list<struct{role string, content string}>" || cols[1].Type.String() != "int" {
+		t.Fatalf("processor columns = %v", cols)
+	}
+	if len(rows) != 12 || len(mainRows) != 12 {
+		t.Fatalf("%d processor rows, %d main rows", len(rows), len(mainRows))
+	}
+	at := map[string]int{}
+	for i, c := range mainCols {
+		at[c.Name] = i
+	}
+	for i, r := range rows {
+		m := mainRows[i]
+		msgs := r[0].([]any)
+		if len(msgs) != 3 {
+			t.Fatalf("row %d: %d messages", i, len(msgs))
+		}
+		var got []string
+		for _, msg := range msgs {
+			role, _ := msg.(*value.Map).Get("role")
+			content, _ := msg.(*value.Map).Get("content")
+			got = append(got, role.(string)+": "+content.(string))
+		}
+		want := []string{
+			"system: You explain " + m[at["topic"]].(string) + " at level " + strconv.FormatInt(m[at["level"]].(int64), 10) + ".",
+			"user: " + m[at["question"]].(string),
+			"assistant: " + m[at["answer"]].(string),
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("row %d messages:\n%s\nwant\n%s", i, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if r[1] != m[at["level"]] || r[2] != "note "+strconv.FormatInt(m[at["level"]].(int64), 10) {
+			t.Errorf("row %d: level %v, note %v", i, r[1], r[2])
+		}
+	}
+	var meta struct {
+		FilePaths map[string][]string `json:"file_paths"`
+	}
+	b, _ := os.ReadFile(filepath.Join(folder, "metadata.json"))
+	if err := json.Unmarshal(b, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if got := meta.FilePaths["processors-files/chat"]; len(got) != 1 || got[0] != "processors-files/chat/batch_00000.parquet" {
+		t.Errorf("file_paths = %v", meta.FilePaths)
+	}
+	// --output-format writes the main dataset only.
+	if b, _ := os.ReadFile(filepath.Join(folder, "chat.jsonl")); strings.Contains(string(b), "messages") || len(b) == 0 {
+		t.Errorf("combined file: %.200s", b)
+	}
+
+	// Processor problems are config errors, reported with the others.
+	bad := strings.Replace(strings.Replace(cfg, `"{{ question }}"`, `"{{ questoin }}"`, 1), "name: chat", "name: ../chat", 1)
+	_, errOut, code = run(t, bad, "validate", "-")
+	if code != ExitInvalid ||
+		!strings.Contains(errOut, `-:13:33: processors[0].template.messages[1].content: processor "../chat" references unknown column "questoin"; did you mean "question"?`) ||
+		!strings.Contains(errOut, `-:8:11: processors[0].name: processor name "../chat" is its output folder`) {
+		t.Fatalf("validate bad: exit %d\n%s", code, errOut)
+	}
+
+	// The example runs.
+	_, errOut, code = run(t, "", "create", "examples/chat_transform.yaml", "-n", "20", "-o", dir, "-d", "example", "--no-progress")
+	if code != ExitOK {
+		t.Fatalf("example: exit %d\n%s", code, errOut)
+	}
+	if _, rows, err := output.ReadParquetFile(filepath.Join(dir, "example", "processors-files", "chat", "batch_00000.parquet")); err != nil || len(rows) != 20 {
+		t.Fatalf("example chat dataset: %d rows, %v", len(rows), err)
+	}
+}

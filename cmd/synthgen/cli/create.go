@@ -28,6 +28,8 @@ func newCreateCmd(env Env) *cobra.Command {
 		Short: "Generate a dataset into a folder",
 		Long: "create generates --num-records rows into <artifact-path>/<dataset-name>/: one Parquet file per\n" +
 			"row group under parquet-files/, metadata.json, builder_config.json and failures.jsonl (dropped rows).\n" +
+			"Each schema_transform processor writes its own dataset under processors-files/<name>/, one file per\n" +
+			"row group (--output-format applies only to the main dataset).\n" +
 			"CONFIG is a .yaml/.yml/.json file, or - for standard input.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -70,6 +72,7 @@ func newCreateCmd(env Env) *cobra.Command {
 				Version:      Version,
 				Logger:       logger,
 				Progress:     prog.update,
+				Processors:   l.processors(),
 			})
 			prog.finish()
 			return summarize(env.Stderr, res, runErr, lo.numRecords)

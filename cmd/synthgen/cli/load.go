@@ -11,6 +11,7 @@ import (
 	"github.com/synthgen/synthgen/columns/registry"
 	"github.com/synthgen/synthgen/config"
 	"github.com/synthgen/synthgen/generate"
+	"github.com/synthgen/synthgen/generate/processor"
 )
 
 // loaded is a config checked and planned.
@@ -19,6 +20,17 @@ type loaded struct {
 	run  *config.RunConfig
 	plan *generate.Plan
 	seed uint64
+	// transforms are the schema_transform processors, built against plan.
+	transforms []*processor.SchemaTransform
+}
+
+// processors returns the transforms as the engine's group processors.
+func (l *loaded) processors() []generate.GroupProcessor {
+	out := make([]generate.GroupProcessor, len(l.transforms))
+	for i, t := range l.transforms {
+		out[i] = t
+	}
+	return out
 }
 
 // loadOptions are the flags shared by commands that load a config.
@@ -69,11 +81,16 @@ func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, e
 	}
 	plan, ds := generate.NewPlan(doc, units, dropGlobs(doc))
 	diags = append(diags, ds...)
+	var transforms []*processor.SchemaTransform
+	if plan != nil {
+		transforms, ds = processor.Build(doc, plan.Outputs)
+		diags = append(diags, ds...)
+	}
 	if diags.HasErrors() {
 		return nil, invalidConfig(env, path, diags)
 	}
 	printDiags(env.Stderr, diags)
-	return &loaded{doc: doc, run: rc, plan: plan, seed: seed}, nil
+	return &loaded{doc: doc, run: rc, plan: plan, seed: seed, transforms: transforms}, nil
 }
 
 func invalidConfig(env Env, path string, diags config.Diagnostics) error {

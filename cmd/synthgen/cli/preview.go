@@ -22,7 +22,9 @@ func newPreviewCmd(env Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "preview CONFIG",
 		Short: "Generate a few records in memory and print them",
-		Args:  cobra.ExactArgs(1),
+		Long: "preview generates --num-records rows in memory and prints the dataset's columns. Processors that\n" +
+			"write additional datasets (schema_transform) are not applied; `create` writes them.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lo.seedSet = cmd.Flags().Changed("seed")
 			if lo.numRecords < 1 {

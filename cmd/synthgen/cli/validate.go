@@ -8,6 +8,7 @@ import (
 
 	"github.com/synthgen/synthgen/columns/validation"
 	"github.com/synthgen/synthgen/config"
+	"github.com/synthgen/synthgen/generate"
 )
 
 func newValidateCmd(env Env) *cobra.Command {
@@ -41,6 +42,13 @@ func newValidateCmd(env Env) *cobra.Command {
 				written = append(written, l.plan.Outputs[s].Name)
 			}
 			fmt.Fprintf(out, "output columns: %s\n", strings.Join(written, ", "))
+			for _, t := range l.transforms {
+				var cols []string
+				for _, c := range t.Columns() {
+					cols = append(cols, c.Name+" "+c.Type.String())
+				}
+				fmt.Fprintf(out, "processor dataset %s: %s\n", generate.ProcessorDir(t.Name()), strings.Join(cols, ", "))
+			}
 			if ext := externals(l.doc); len(ext) > 0 {
 				fmt.Fprintln(out, "\nthis config would start or contact:")
 				for _, e := range ext {
