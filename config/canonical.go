@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -16,9 +18,13 @@ const Redacted = "<redacted>"
 
 var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 
-// secretKeys are keys whose values are secrets: api_key (unless it names an
-// environment variable), and every value under extra_headers and env.
+// secretMaps are keys every value under which is a secret.
 var secretMaps = map[string]bool{"extra_headers": true, "env": true}
+
+// secretKeys are keys whose (scalar) values are secrets at any depth, unless
+// written as a ${VAR} reference; api_key may also name an environment
+// variable that exists.
+var secretKeys = map[string]bool{"api_key": true, "token": true, "password": true, "secret": true, "authorization": true, "access_token": true}
 
 // hashExcluded are keys left out of the config hash: timeouts and concurrency
 // settings, which do not change what is generated, and run settings.
@@ -33,7 +39,7 @@ var hashExcluded = map[string]bool{
 func (doc *Document) BuilderConfigJSON() []byte {
 	var buf bytes.Buffer
 	buf.WriteString(`{"data_designer": `)
-	writeNodeJSON(&buf, doc.Raw, "", nil)
+	writeNodeJSON(&buf, doc.Raw, "", nil, doc.getenv)
 	buf.WriteString("}")
 	var out bytes.Buffer
 	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
@@ -47,12 +53,12 @@ func (doc *Document) BuilderConfigJSON() []byte {
 // concurrency settings and run settings. Resume compares it.
 func (doc *Document) Hash() string {
 	var buf bytes.Buffer
-	writeNodeJSON(&buf, doc.Raw, "", hashExcluded)
+	writeNodeJSON(&buf, doc.Raw, "", hashExcluded, nil) // nil: independent of the environment
 	sum := sha256.Sum256(buf.Bytes())
 	return hex.EncodeToString(sum[:])
 }
 
-func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude map[string]bool) {
+func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude map[string]bool, getenv func(string) (string, bool)) {
 	n = resolve(n)
 	if n == nil {
 		buf.WriteString("null")
@@ -75,12 +81,12 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 			buf.WriteByte(':')
 			v := resolve(n.Content[i+1])
 			switch {
-			case secretMaps[parentKey]:
+			case secretMaps[parentKey] && !isEnvRef(v):
 				writeJSONString(buf, Redacted)
-			case (k == "api_key" || k == "token") && v.Kind == yaml.ScalarNode && !isNull(v) && !envName.MatchString(v.Value) && !envRef.MatchString(v.Value):
+			case secretKeys[strings.ToLower(k)] && v.Kind == yaml.ScalarNode && !isNull(v) && !isEnvRef(v) && !namesEnv(k, v.Value, getenv):
 				writeJSONString(buf, Redacted)
 			default:
-				writeNodeJSON(buf, v, k, exclude)
+				writeNodeJSON(buf, v, k, exclude, getenv)
 			}
 		}
 		buf.WriteByte('}')
@@ -90,7 +96,7 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			writeNodeJSON(buf, c, "", exclude)
+			writeNodeJSON(buf, c, "", exclude, getenv)
 		}
 		buf.WriteByte(']')
 	case yaml.ScalarNode:
@@ -110,7 +116,7 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 			}
 			writeJSONString(buf, n.Value)
 		default:
-			writeJSONString(buf, n.Value)
+			writeJSONString(buf, stripUserinfo(n.Value))
 		}
 	default:
 		buf.WriteString("null")
@@ -120,4 +126,37 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 func writeJSONString(buf *bytes.Buffer, s string) {
 	b, _ := json.Marshal(s)
 	buf.Write(b)
+}
+
+// isEnvRef reports whether a scalar is exactly one ${VAR} reference.
+func isEnvRef(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Value, "${") && envRef.FindString(n.Value) == n.Value
+}
+
+// namesEnv reports whether an api_key value is the name of an environment
+// variable that is set (the provider form `api_key: OPENAI_API_KEY`).
+func namesEnv(key, v string, getenv func(string) (string, bool)) bool {
+	if key != "api_key" || !envName.MatchString(v) || getenv == nil {
+		return false
+	}
+	_, ok := getenv(v)
+	return ok
+}
+
+// stripUserinfo removes a password from a URL-looking string
+// (https://user:pw@host → https://user:<redacted>@host).
+func stripUserinfo(s string) string {
+	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), Redacted)
+	} else {
+		u.User = url.User(Redacted)
+	}
+	return u.String()
 }

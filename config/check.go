@@ -160,14 +160,14 @@ func (d *decoder) checkColumns(doc *Document) {
 			}
 			if v := resolve(&b.Skip.Value); v != nil && v.Kind != 0 && v.Kind != yaml.ScalarNode {
 				vpos, vpath := b.Skip.Meta.At("value")
-				d.diags.Errorf(vpos, vpath, "skip.value must be a scalar or null, got %s", describe(v))
+				d.diags.Errorf(vpos, vpath, "skip.value must be a scalar or null, got %s", d.describe(v))
 			}
 		}
 		switch c := col.(type) {
 		case *LLMStructuredColumn:
 			if of := resolve(c.OutputFormat); of != nil && of.Kind != yaml.MappingNode {
 				opos, opath := c.Meta.At("output_format")
-				d.diags.Errorf(opos, opath, "output_format must be a JSON Schema object (a mapping), got %s", describe(of))
+				d.diags.Errorf(opos, opath, "output_format must be a JSON Schema object (a mapping), got %s", d.describe(of))
 			}
 		case *LLMJudgeColumn:
 			seen := map[string]bool{}
@@ -279,7 +279,7 @@ func (d *decoder) checkModels(doc *Document) {
 			}
 			if eb := resolve(ip.ExtraBody); eb != nil && !isNull(eb) && eb.Kind != yaml.MappingNode {
 				ppos, ppath := ip.Meta.At("extra_body")
-				d.diags.Errorf(ppos, ppath, "extra_body must be a mapping, got %s", describe(eb))
+				d.diags.Errorf(ppos, ppath, "extra_body must be a mapping, got %s", d.describe(eb))
 			}
 		}
 	}

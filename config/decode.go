@@ -17,6 +17,11 @@ type decoder struct {
 	file   string
 	getenv func(string) (string, bool)
 	diags  Diagnostics
+	// substituted maps each scalar that had ${VAR} replaced to its original
+	// text, so messages never print an environment value.
+	substituted map[*yaml.Node]string
+	// envValues are the (name, value) pairs substituted.
+	envValues [][2]string
 }
 
 // customDecoder is implemented by config types whose YAML form is a union
@@ -77,7 +82,17 @@ func isNull(n *yaml.Node) bool {
 	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
 }
 
-// describe names what a node holds, for "expected X, got Y" messages.
+// describe names what a node holds, for "expected X, got Y" messages. A
+// value that came from ${VAR} is named by its reference, never printed.
+func (d *decoder) describe(n *yaml.Node) string {
+	if ref, ok := d.substituted[n]; ok && n.Kind == yaml.ScalarNode {
+		return "the value of " + ref
+	}
+	return describe(n)
+}
+
+// describe names what a node holds (see decoder.describe, which callers
+// with substituted values must use).
 func describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -216,7 +231,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) {
 			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			d.errorf(n, path, "expected a list, got %s", describe(n))
+			d.errorf(n, path, "expected a list, got %s", d.describe(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -229,7 +244,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) {
 			return
 		}
 		if n.Kind != yaml.MappingNode {
-			d.errorf(n, path, "expected a mapping, got %s", describe(n))
+			d.errorf(n, path, "expected a mapping, got %s", d.describe(n))
 			return
 		}
 		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
@@ -261,7 +276,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) {
 			return
 		}
 		if n.Kind != yaml.ScalarNode {
-			d.errorf(n, path, "expected a string, got %s", describe(n))
+			d.errorf(n, path, "expected a string, got %s", d.describe(n))
 			return
 		}
 		v.SetString(n.Value)
@@ -270,7 +285,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) {
 			return
 		}
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			d.errorf(n, path, "expected true or false, got %s", describe(n))
+			d.errorf(n, path, "expected true or false, got %s", d.describe(n))
 			return
 		}
 		b, _ := strconv.ParseBool(strings.ToLower(n.Value))
@@ -281,7 +296,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) {
 		}
 		f, ok := number(n)
 		if !ok || f != math.Trunc(f) {
-			d.errorf(n, path, "expected a whole number, got %s", describe(n))
+			d.errorf(n, path, "expected a whole number, got %s", d.describe(n))
+			return
+		}
+		if math.Abs(f) > 1<<53 {
+			d.errorf(n, path, "%s is out of range", d.describe(n))
 			return
 		}
 		v.SetInt(int64(f))
@@ -291,7 +310,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) {
 		}
 		u, err := strconv.ParseUint(n.Value, 0, 64)
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
-			d.errorf(n, path, "expected a non-negative whole number, got %s", describe(n))
+			d.errorf(n, path, "expected a non-negative whole number, got %s", d.describe(n))
 			return
 		}
 		v.SetUint(u)
@@ -301,7 +320,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) {
 		}
 		f, ok := number(n)
 		if !ok {
-			d.errorf(n, path, "expected a number, got %s", describe(n))
+			d.errorf(n, path, "expected a number, got %s", d.describe(n))
+			return
+		}
+		if math.IsNaN(f) {
+			d.errorf(n, path, "expected a number, got NaN")
 			return
 		}
 		v.SetFloat(f)
@@ -368,7 +391,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path, what string)
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "expected a mapping (%s), got %s", what, describe(n))
+		d.errorf(n, path, "expected a mapping (%s), got %s", what, d.describe(n))
 		return
 	}
 	si := infoOf(v.Type())
@@ -450,5 +473,5 @@ func (d *decoder) checkEnum(n *yaml.Node, path, key string, enum []string) {
 	if hint == "" {
 		hint = didYouMean(strings.ToLower(n.Value), enum)
 	}
-	d.errorf(n, path, "%s must be one of %s, got %s%s", key, strings.Join(enum, ", "), describe(n), hint)
+	d.errorf(n, path, "%s must be one of %s, got %s%s", key, strings.Join(enum, ", "), d.describe(n), hint)
 }

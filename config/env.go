@@ -39,9 +39,16 @@ func (d *decoder) substituteEnv(n *yaml.Node, path string) {
 				return m
 			}
 			changed = true
+			if len(v) >= 4 {
+				d.envValues = append(d.envValues, [2]string{name, v})
+			}
 			return v
 		})
 		if changed {
+			if d.substituted == nil {
+				d.substituted = map[*yaml.Node]string{}
+			}
+			d.substituted[n] = n.Value
 			n.Value = out
 			// A substituted value is text unless it is a whole-number etc.;
 			// let YAML re-resolve the tag of plain scalars.
@@ -57,3 +64,17 @@ func (d *decoder) substituteEnv(n *yaml.Node, path string) {
 		}
 	}
 }
+
+// Redact replaces every environment value the config substituted (4
+// characters or longer) by its ${NAME} reference. Use it on any message a
+// person or a log will see; never on generated data.
+func (doc *Document) Redact(s string) string {
+	for _, kv := range doc.envValues {
+		s = strings.ReplaceAll(s, kv[1], "${"+kv[0]+"}")
+	}
+	return s
+}
+
+// EnvValues returns the substituted environment values as (name, value)
+// pairs, longest values first.
+func (doc *Document) EnvValues() [][2]string { return doc.envValues }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -76,7 +77,7 @@ func Parse(name string, data []byte, opts Options) (*Document, Diagnostics) {
 	if top.Kind != yaml.MappingNode {
 		what := "nothing"
 		if top != nil {
-			what = describe(top)
+			what = d.describe(top)
 		}
 		d.diags.Errorf(d.pos(top), "", "a config must be a mapping with a `columns` list, got %s", what)
 		return nil, d.diags
@@ -101,10 +102,13 @@ func Parse(name string, data []byte, opts Options) (*Document, Diagnostics) {
 		body, bodyPath = w.DataDesigner, "data_designer"
 		raw = mapValue(raw, "data_designer")
 	}
-	doc := &Document{File: name, Raw: raw}
+	doc := &Document{File: name, Raw: raw, getenv: d.getenv}
 	d.decodeDocument(body, doc, bodyPath)
 	d.check(doc)
 	doc.dropInvalidColumns()
+	// Longest first, so a value that contains another is replaced whole.
+	sort.SliceStable(d.envValues, func(i, j int) bool { return len(d.envValues[i][1]) > len(d.envValues[j][1]) })
+	doc.envValues = d.envValues
 	return doc, d.diags.Sort()
 }
 
@@ -141,7 +145,7 @@ func cloneNode(n *yaml.Node) *yaml.Node {
 func (d *decoder) decodeDocument(n *yaml.Node, doc *Document, path string) {
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "expected a mapping with a `columns` list, got %s", describe(n))
+		d.errorf(n, path, "expected a mapping with a `columns` list, got %s", d.describe(n))
 		return
 	}
 	// Decode everything but columns generically, then columns by kind.
@@ -226,7 +230,7 @@ func (d *decoder) decodeColumns(n *yaml.Node, doc *Document, path string) {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, path, "expected a list of columns, got %s", describe(n))
+		d.errorf(n, path, "expected a list of columns, got %s", d.describe(n))
 		return
 	}
 	if len(n.Content) == 0 {
@@ -237,7 +241,7 @@ func (d *decoder) decodeColumns(n *yaml.Node, doc *Document, path string) {
 		cp := indexPath(path, i)
 		c = resolve(c)
 		if c.Kind != yaml.MappingNode {
-			d.errorf(c, cp, "expected a column mapping with name and column_type, got %s", describe(c))
+			d.errorf(c, cp, "expected a column mapping with name and column_type, got %s", d.describe(c))
 			continue
 		}
 		name := ""
@@ -393,7 +397,7 @@ func (d *decoder) conditions(c *SamplerColumn) []condEntry {
 	}
 	_, path := c.Meta.At("conditional_params")
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "expected a mapping of condition → params, got %s", describe(n))
+		d.errorf(n, path, "expected a mapping of condition → params, got %s", d.describe(n))
 		return nil
 	}
 	var out []condEntry
@@ -445,18 +449,18 @@ func (d *decoder) decodeSeedParts(doc *Document) {
 		}
 		pos, path := ct.Meta.At("rhs")
 		if rhs.Kind != yaml.ScalarNode {
-			d.diags.Errorf(pos, path, "rhs must be a number or a column name, got %s", describe(rhs))
+			d.diags.Errorf(pos, path, "rhs must be a number or a column name, got %s", d.describe(rhs))
 			continue
 		}
 		f, isNum := number(rhs)
 		switch ct.ConstraintType {
 		case "scalar_inequality":
 			if !isNum {
-				d.diags.Errorf(pos, path, "a scalar_inequality needs a number as rhs, got %s", describe(rhs))
+				d.diags.Errorf(pos, path, "a scalar_inequality needs a number as rhs, got %s", d.describe(rhs))
 			}
 		case "column_inequality":
 			if isNum {
-				d.diags.Errorf(pos, path, "a column_inequality needs a column name as rhs, got %s", describe(rhs))
+				d.diags.Errorf(pos, path, "a column_inequality needs a column name as rhs, got %s", d.describe(rhs))
 			}
 		case "":
 			if isNum {

@@ -311,3 +311,36 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretsNeverInBuilderConfigOrMessages(t *testing.T) {
+	opts := Options{Getenv: func(k string) (string, bool) {
+		switch k {
+		case "MYTOKEN":
+			return "s3cr3tTOK", true
+		case "OPENAI_API_KEY":
+			return "sk-real", true
+		}
+		return "", false
+	}}
+	doc, diags := Parse("c.yaml", []byte(`
+columns:
+  - {name: x, column_type: expression, expr: "a"}
+model_providers:
+  - {name: a, endpoint: "http://127.0.0.1:9/v1", api_key: OPENAI_API_KEY}
+  - {name: b, endpoint: "https://user:basicpw@example.com/v1", api_key: ABCDEF0123456789SECRET, extra_body: {nested: {password: hunter2}}}
+model_configs:
+  - {alias: m, model: x, provider: a, inference_parameters: {temperature: "${MYTOKEN}"}}
+`), opts)
+	if !strings.Contains(diags.Error(), "the value of ${MYTOKEN}") || strings.Contains(diags.Error(), "s3cr3tTOK") {
+		t.Fatalf("diagnostic must name the reference, not the value:\n%v", diags)
+	}
+	b := string(doc.BuilderConfigJSON())
+	for _, secret := range []string{"s3cr3tTOK", "basicpw", "ABCDEF0123456789SECRET", "hunter2", "sk-real"} {
+		if strings.Contains(b, secret) {
+			t.Errorf("builder config leaks %q:\n%s", secret, b)
+		}
+	}
+	if !strings.Contains(b, `"OPENAI_API_KEY"`) {
+		t.Errorf("an api_key naming a set variable is kept:\n%s", b)
+	}
+}

@@ -14,7 +14,7 @@ func (s *Sampled) decodeYAML(d *decoder, n *yaml.Node, path, what string) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "expected a number or {distribution_type, params}, got %s", describe(n))
+		d.errorf(n, path, "expected a number or {distribution_type, params}, got %s", d.describe(n))
 		return
 	}
 	var dist Distribution

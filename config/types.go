@@ -38,7 +38,11 @@ type Document struct {
 	// HomeModelProviders and HomeMCPProviders come from $SYNTHGEN_HOME
 	// (default ~/.synthgen): model_providers.yaml and mcp_providers.yaml.
 	HomeModelProviders []ModelProvider `yaml:"-"`
-	HomeMCPProviders   []MCPProvider   `yaml:"-"`
+	// getenv is the lookup the document was loaded with.
+	getenv func(string) (string, bool)
+	// envValues are the environment values substituted, for Redact.
+	envValues        [][2]string
+	HomeMCPProviders []MCPProvider `yaml:"-"`
 }
 
 // wrapped is the `data_designer:` form.

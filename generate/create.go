@@ -119,7 +119,11 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 	} else {
 		if !emptyDir(res.Dir) {
 			res.RenamedFrom = res.Dir
-			res.Dir = fmt.Sprintf("%s_%s", res.Dir, opts.Now().UTC().Format("20060102_150405"))
+			dir, err := freshDir(res.Dir, opts.Now().UTC().Format("20060102_150405"))
+			if err != nil {
+				return nil, err
+			}
+			res.Dir = dir
 		}
 		meta = &Metadata{StartedAt: opts.Now().UTC(), Seed: opts.Seed, ConfigHash: hash, BufferSize: buffer}
 	}
@@ -244,4 +248,24 @@ func PreviousSeed(dir string) (uint64, bool) {
 		return 0, false
 	}
 	return m.Seed, true
+}
+
+// freshDir creates and returns a new folder named base_stamp (base_stamp_2,
+// _3, ... when that exists), atomically, so two runs started in the same
+// second never share a folder.
+func freshDir(base, stamp string) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		return "", err
+	}
+	name := base + "_" + stamp
+	for i := 2; ; i++ {
+		err := os.Mkdir(name, 0o755)
+		if err == nil {
+			return name, nil
+		}
+		if !errors.Is(err, os.ErrExist) || i > 1000 {
+			return "", err
+		}
+		name = fmt.Sprintf("%s_%s_%d", base, stamp, i)
+	}
 }

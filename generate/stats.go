@@ -85,6 +85,9 @@ func (s *statsAcc) add(cols []output.Column, rows [][]any, _ []int64) {
 			default:
 				continue
 			}
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				continue // JSON has no NaN/Inf; statistics cover finite values
+			}
 			a.nums++
 			a.sum += f
 			a.min = math.Min(a.min, f)

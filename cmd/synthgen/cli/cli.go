@@ -78,6 +78,7 @@ func Run(ctx context.Context, env Env) int {
 	if env.Stderr == nil {
 		env.Stderr = io.Discard
 	}
+	env.Stderr = &redactor{w: env.Stderr}
 	root := newRoot(ctx, env)
 	root.SetArgs(env.Args)
 	root.SetIn(env.Stdin)
@@ -176,6 +177,9 @@ func (h *lineHandler) WithGroup(string) slog.Handler { return h }
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
+	if r, ok := w.(*redactor); ok {
+		w = r.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -27,17 +27,42 @@ func run(t *testing.T, stdin string, args ...string) (string, string, int) {
 // runHome is run with SYNTHGEN_HOME set to home.
 func runHome(t *testing.T, home, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	return runEnv(t, map[string]string{"SYNTHGEN_HOME": home}, stdin, args...)
+}
+
+// runEnv is run with exactly the given environment.
+func runEnv(t *testing.T, vars map[string]string, stdin string, args ...string) (string, string, int) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	code := Run(context.Background(), Env{
 		Args: args, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
 		Getenv: func(k string) (string, bool) {
-			if k == "SYNTHGEN_HOME" {
-				return home, true
-			}
-			return "", false
+			v, ok := vars[k]
+			return v, ok
 		},
 	})
 	return out.String(), errOut.String(), code
+}
+
+// An environment value the config uses never reaches stderr or the list of
+// programs validate prints.
+func TestSecretsStayOutOfMessages(t *testing.T) {
+	vars := map[string]string{"SYNTHGEN_HOME": t.TempDir(), "MYTOKEN": "s3cr3tTOK"}
+	cfg := `columns:
+  - {name: a, column_type: expression, expr: "x"}
+  - {name: v, column_type: validation, target_columns: [a], validator_type: command, validator_params: {command: [sh, -c, "echo ${MYTOKEN}"]}}
+model_configs:
+  - {alias: m, model: x, provider: mock, inference_parameters: {temperature: "${MYTOKEN}"}}
+`
+	out, errOut, code := runEnv(t, vars, cfg, "validate", "-")
+	if code != ExitInvalid || strings.Contains(out+errOut, "s3cr3tTOK") || !strings.Contains(errOut, "${MYTOKEN}") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	good := strings.Replace(cfg, `temperature: "${MYTOKEN}"`, "temperature: 0.5", 1)
+	out, errOut, code = runEnv(t, vars, good, "validate", "-")
+	if code != ExitOK || strings.Contains(out+errOut, "s3cr3tTOK") || !strings.Contains(out, "${MYTOKEN}") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
 }
 
 // TestValidateDataDesignerConfigs: configs in the shape Data Designer

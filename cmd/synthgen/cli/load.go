@@ -49,6 +49,9 @@ type loadOptions struct {
 func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, error) {
 	opts := config.Options{Getenv: env.getenv}
 	doc, diags := config.Load(path, env.Stdin, opts)
+	if doc != nil {
+		redactEnv(env.Stderr, doc.EnvValues())
+	}
 	if doc == nil {
 		return nil, invalidConfig(env, path, diags)
 	}

@@ -52,7 +52,7 @@ func newValidateCmd(env Env) *cobra.Command {
 			if ext := externals(l.doc); len(ext) > 0 {
 				fmt.Fprintln(out, "\nthis config would start or contact:")
 				for _, e := range ext {
-					fmt.Fprintf(out, "  %s\n", e)
+					fmt.Fprintf(out, "  %s\n", l.doc.Redact(e))
 				}
 			}
 			return nil
