@@ -130,9 +130,6 @@ type BuildContext struct {
 	// Seed is the run's seed; generators derive per-(column,row) randomness
 	// from it so values do not depend on scheduling.
 	Seed uint64
-	// NumRecords is the number of rows requested (e.g. rejection sampling
-	// gives up after 5× this many rejections).
-	NumRecords int
 	// Logger receives warnings (never nil).
 	Logger *slog.Logger
 }

@@ -127,8 +127,9 @@ func (ds Diagnostics) Warnings() Diagnostics {
 	return out
 }
 
-// Sort orders diagnostics by file, line, column, then path and drops exact
-// duplicates.
+// Sort orders diagnostics by file, line, column, then path, and keeps one
+// diagnostic per position and path (errors before warnings): two checks that
+// find the same problem at the same place report it once.
 func (ds Diagnostics) Sort() Diagnostics {
 	sort.SliceStable(ds, func(i, j int) bool {
 		a, b := ds[i].Pos, ds[j].Pos
@@ -141,11 +142,14 @@ func (ds Diagnostics) Sort() Diagnostics {
 		if a.Col != b.Col {
 			return a.Col < b.Col
 		}
-		return ds[i].Path < ds[j].Path
+		if ds[i].Path != ds[j].Path {
+			return ds[i].Path < ds[j].Path
+		}
+		return ds[i].Severity < ds[j].Severity
 	})
 	out := ds[:0]
 	for i, d := range ds {
-		if i > 0 && d == ds[i-1] {
+		if i > 0 && d.Pos == ds[i-1].Pos && d.Path == ds[i-1].Path && d.Pos.Line != 0 {
 			continue
 		}
 		out = append(out, d)

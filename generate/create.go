@@ -240,14 +240,15 @@ func floatOr(p *float64, d float64) float64 {
 	return *p
 }
 
-// PreviousSeed returns the seed recorded in a dataset folder's metadata, so a
-// resumed run can build its generators with the seed of the run it continues.
-func PreviousSeed(dir string) (uint64, bool) {
+// Previous returns the metadata of the run recorded in a dataset folder, so
+// a resumed run can build its generators with that run's seed and default to
+// its target.
+func Previous(dir string) (*Metadata, bool) {
 	m, err := readMetadata(dir)
 	if err != nil {
-		return 0, false
+		return nil, false
 	}
-	return m.Seed, true
+	return m, true
 }
 
 // freshDir creates and returns a new folder named base_stamp (base_stamp_2,

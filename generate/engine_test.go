@@ -42,7 +42,7 @@ func fakePlan(t testing.TB, units ...*columns.Unit) *Plan {
 			doc.Columns = append(doc.Columns, &config.ExpressionColumn{ColumnBase: config.ColumnBase{Name: c, ColumnType: config.KindExpression}})
 		}
 	}
-	p, diags := NewPlan(doc, units, nil)
+	p, diags := NewPlan(doc, units)
 	if diags.HasErrors() {
 		t.Fatalf("NewPlan: %v", diags)
 	}

@@ -30,11 +30,11 @@ func parse(t testing.TB, src string) *config.Document {
 func tryPlan(t testing.TB, src string, seed uint64) (*config.Document, *Plan, config.Diagnostics) {
 	t.Helper()
 	doc := parse(t, src)
-	units, diags := registry.New().Build(&columns.BuildContext{Doc: doc, BaseDir: doc.BaseDir(), Seed: seed, NumRecords: 100, Logger: discardLogger()})
+	units, diags := registry.New().Build(&columns.BuildContext{Doc: doc, BaseDir: doc.BaseDir(), Seed: seed, Logger: discardLogger()})
 	if diags.HasErrors() {
 		t.Fatalf("registry Build:\n%v", diags.Errors())
 	}
-	p, ds := NewPlan(doc, units, dropGlobs(doc))
+	p, ds := NewPlan(doc, units)
 	return doc, p, ds
 }
 
@@ -46,15 +46,4 @@ func mustPlan(t testing.TB, src string, seed uint64) (*config.Document, *Plan) {
 		t.Fatalf("NewPlan:\n%v", diags.Errors())
 	}
 	return doc, p
-}
-
-// dropGlobs collects drop_columns names, as cmd/synthgen/cli does.
-func dropGlobs(doc *config.Document) []string {
-	var out []string
-	for _, p := range doc.Processors {
-		if p.ProcessorType == "drop_columns" {
-			out = append(out, p.ColumnNames...)
-		}
-	}
-	return out
 }

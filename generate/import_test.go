@@ -55,7 +55,7 @@ func TestImportDirection(t *testing.T) {
 		standard[p.ImportPath] = p.Standard
 	}
 	// The paths below must exist, or the checks would pass vacuously.
-	for _, path := range []string{"generate", "generate/output", "config", "columns", "columns/registry", "columns/sampler", "columns/expression", "cmd/synthgen/cli"} {
+	for _, path := range []string{"generate", "generate/output", "config", "columns", "columns/registry", "columns/sampler", "columns/expression", "cmd/synthgen/cli", "tracing"} {
 		if _, ok := pkgs[module+"/"+path]; !ok {
 			t.Fatalf("go list did not report %s/%s", module, path)
 		}
@@ -91,6 +91,12 @@ func TestImportDirection(t *testing.T) {
 		case within(dep, "go.yaml.in/yaml/v3"):
 		default:
 			t.Errorf("config imports %s: only the standard library and go.yaml.in/yaml/v3 are allowed", dep)
+		}
+	}
+
+	for _, dep := range pkgs[module+"/tracing"].Deps {
+		if !standard[dep] {
+			t.Errorf("tracing imports %s: tracing uses the standard library only", dep)
 		}
 	}
 }

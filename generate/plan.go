@@ -35,8 +35,10 @@ func (p *Plan) Slot(name string) (int, bool) {
 }
 
 // NewPlan orders units by their dependencies. Unknown references and cycles
-// are diagnostics that name the columns involved.
-func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*Plan, config.Diagnostics) {
+// are diagnostics that name the columns involved. The document's
+// drop_columns processors decide which outputs are not written; a name or
+// glob there that matches no column is a warning.
+func NewPlan(doc *config.Document, units []*columns.Unit) (*Plan, config.Diagnostics) {
 	var diags config.Diagnostics
 	owner := map[string]int{} // output name → unit index
 	var names []string
@@ -55,11 +57,24 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 			disabled[n+config.ReasoningSuffix] = "extract_reasoning_content is false"
 		}
 	}
+	// Columns whose own errors are already reported (they failed to decode
+	// or to build) are not reported again as unknown references.
 	invalid := map[string]bool{}
 	for _, n := range doc.InvalidColumns {
 		invalid[n] = true
 		names = append(names, n)
 	}
+	seedBuilt := false
+	for _, u := range units {
+		seedBuilt = seedBuilt || u.Kind == config.KindSeedDataset
+	}
+	for _, col := range doc.Columns {
+		if _, built := owner[col.Base().Name]; !built && col.Base().ColumnType != config.KindSeedDataset {
+			invalid[col.Base().Name] = true
+			names = append(names, col.Base().Name)
+		}
+	}
+	seedUnknown := doc.SeedConfig != nil && !seedBuilt // its columns cannot be known
 	deps := make([][]int, len(units))
 	for i, u := range units {
 		seen := map[int]bool{}
@@ -68,7 +83,7 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 			j, ok := owner[d.Name]
 			if !ok {
 				base, _, _ := strings.Cut(d.Name, "__")
-				if invalid[d.Name] || invalid[base] {
+				if invalid[d.Name] || invalid[base] || seedUnknown {
 					continue // that column's own errors are reported
 				}
 				if why, isSide := disabled[d.Name]; isSide {
@@ -90,9 +105,7 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 			}
 		}
 	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
+	// Cycles among the known edges are reported with the reference errors.
 	order, cycle := topoOrder(units, deps, declOrder(doc, units))
 	if cycle != nil {
 		var path []string
@@ -101,9 +114,12 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 		}
 		u := units[cycle[0]]
 		diags.Errorf(u.Pos, u.Path, "dependency cycle: %s", strings.Join(path, " → "))
+	}
+	if diags.HasErrors() {
 		return nil, diags
 	}
 	p := &Plan{slot: map[string]int{}}
+	globs := DropGlobs(doc)
 	newIndex := make([]int, len(units))
 	for k, i := range order {
 		newIndex[i] = k
@@ -127,7 +143,7 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 	for _, u := range p.Units {
 		if u.Kind == config.KindSeedDataset {
 			for _, o := range u.Outputs {
-				p.addWritten(o, dropGlobs)
+				p.addWritten(o, globs)
 			}
 		}
 	}
@@ -137,15 +153,18 @@ func NewPlan(doc *config.Document, units []*columns.Unit, dropGlobs []string) (*
 		}
 		name := col.Base().Name
 		if s, ok := p.slot[name]; ok {
-			p.addWritten(p.Outputs[s], dropGlobs)
+			p.addWritten(p.Outputs[s], globs)
 			for _, se := range config.SideEffects(col) {
 				if s, ok := p.slot[se]; ok {
-					p.addWritten(p.Outputs[s], dropGlobs)
+					p.addWritten(p.Outputs[s], globs)
 				}
 			}
 		}
 	}
-	if len(p.Written) == 0 && len(doc.InvalidColumns) == 0 {
+	if !seedUnknown {
+		checkDropGlobs(doc, p.Outputs, &diags)
+	}
+	if len(p.Written) == 0 && len(invalid) == 0 && !seedUnknown {
 		diags.Errorf(doc.Meta.Pos, "columns", "every column is dropped: the dataset would have no columns")
 	}
 	return p, diags

@@ -1,9 +1,11 @@
 package generate
 
 import (
+	"fmt"
 	"path"
 
 	"github.com/synthgen/synthgen/columns"
+	"github.com/synthgen/synthgen/config"
 	"github.com/synthgen/synthgen/generate/output"
 )
 
@@ -34,4 +36,47 @@ func matchAny(globs []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// DropGlobs collects the column names and globs of the document's
+// drop_columns processors.
+func DropGlobs(doc *config.Document) []string {
+	var out []string
+	for _, p := range doc.Processors {
+		if p.ProcessorType == "drop_columns" {
+			out = append(out, p.ColumnNames...)
+		}
+	}
+	return out
+}
+
+// checkDropGlobs warns about drop_columns entries that match no output: a
+// typo there would silently keep a column.
+func checkDropGlobs(doc *config.Document, outputs []columns.Output, diags *config.Diagnostics) {
+	var names []string
+	for _, o := range outputs {
+		names = append(names, o.Name)
+	}
+	for _, p := range doc.Processors {
+		if p.ProcessorType != "drop_columns" {
+			continue
+		}
+		pos, at := p.Meta.At("column_names")
+		for i, g := range p.ColumnNames {
+			if _, err := path.Match(g, ""); err != nil {
+				diags.Errorf(pos, fmt.Sprintf("%s[%d]", at, i), "drop_columns: %q is not a valid glob: %v", g, err)
+				continue
+			}
+			matched := false
+			for _, n := range names {
+				if matchAny([]string{g}, n) {
+					matched = true
+					break
+				}
+			}
+			if !matched {
+				diags.Warnf(pos, fmt.Sprintf("%s[%d]", at, i), "drop_columns: %q matches no column%s", g, config.DidYouMean(g, names))
+			}
+		}
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync/atomic"
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/config"
@@ -20,19 +19,27 @@ const (
 // operators maps a constraint operator to its symbol.
 var operators = map[string]string{"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
-// RejectionError is returned (inside a *columns.CellError) when a unit's
-// rejection sampling gives up: more than max(5 × NumRecords, 1000) samples
-// were rejected in total.
+// maxAttemptsPerRow is how many samples rejection sampling draws for one
+// row of a unit before it gives up on that row. The limit is per row, so
+// whether a row fails depends only on the seed, the unit's columns and the
+// row index — never on other rows, on scheduling or on a resumed run. With
+// 1000 attempts, a constraint that accepts 1% of samples fails a row with
+// probability 0.99^1000 ≈ 4e-5.
+const maxAttemptsPerRow = 1000
+
+// RejectionError is returned (inside a *columns.CellError) when rejection
+// sampling gives up on a row: none of its maxAttemptsPerRow samples
+// satisfied every constraint of the unit.
 type RejectionError struct {
 	// Constraint is the constraint that rejected the last sample, e.g. "a < b".
 	Constraint string
-	// Rejected is the number of samples the unit has rejected in total.
-	Rejected int64
+	// Attempts is the number of samples drawn for the row.
+	Attempts int
 }
 
 func (e *RejectionError) Error() string {
-	return fmt.Sprintf("constraint %s rejected %d samples; the constraints may be impossible to satisfy",
-		e.Constraint, e.Rejected)
+	return fmt.Sprintf("constraint %s not satisfied after %d attempts for this row; the constraints may be impossible to satisfy",
+		e.Constraint, e.Attempts)
 }
 
 // constraint is one compiled constraint, its columns resolved to slots of
@@ -129,11 +136,6 @@ func cmpOrdered[T int64 | float64](a, b T) int {
 	}
 	return 0
 }
-
-// rejections counts the rejected samples of one unit, over all rows.
-type rejections struct{ n atomic.Int64 }
-
-func (r *rejections) add() int64 { return r.n.Add(1) }
 
 // constraints validates bc.Doc.Constraints and groups the compiled columns:
 // columns linked by a constraint end up in the same group (union-find).
@@ -240,6 +242,10 @@ func (b *builder) constraint(k *config.Constraint) *constraint {
 			b.errorf(rpos, rpath, "rhs %q is not a number; a scalar_inequality compares with a number (use column_inequality to compare columns)", k.RHSColumn)
 			return nil
 		}
+		if math.IsNaN(k.RHSNumber) {
+			b.errorf(rpos, rpath, "rhs is NaN; no value compares with NaN, so the constraint could never hold")
+			return nil
+		}
 		if target != nil && target.ordering != numeric {
 			pos, path := k.Meta.At("target_column")
 			b.errorf(pos, path, "constraint column %q has %s values; a scalar_inequality needs a numeric sampler", target.name, target.typ)
@@ -287,14 +293,13 @@ func describeOrdering(c *column) string {
 }
 
 // unit assembles the unit of one group of columns: generation order,
-// in-unit cycles, deps from outside, the constraints and the rejection
-// limit.
+// in-unit cycles, deps from outside and the constraints.
 func (b *builder) unit(group []*column) *columns.Unit {
 	ordered, ok := b.generationOrder(group)
 	if !ok {
 		return nil
 	}
-	g := &unitGen{cols: ordered, index: map[string]int{}, rejected: &rejections{}}
+	g := &unitGen{cols: ordered, index: map[string]int{}}
 	for i, c := range ordered {
 		g.index[c.name] = i
 	}
@@ -305,7 +310,6 @@ func (b *builder) unit(group []*column) *columns.Unit {
 			k.rhsSlot = g.index[k.rhsCol.name]
 		}
 	}
-	g.limit = max(5*int64(b.bc.NumRecords), 1000)
 
 	first := group[0].cfg // group is in config order
 	u := &columns.Unit{

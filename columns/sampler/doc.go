@@ -10,7 +10,7 @@
 //
 //	spec := sampler.Spec()
 //	units, diags := spec.Build(&columns.BuildContext{
-//		Doc: doc, Seed: 42, NumRecords: 100, Logger: slog.Default(),
+//		Doc: doc, Seed: 42, Logger: slog.Default(),
 //	}, samplerColumns)
 //	if diags.HasErrors() { ... }
 //	out := make([]any, len(units[0].Outputs))
@@ -18,5 +18,10 @@
 //
 // Columns linked by constraints share one unit whose Columns list every
 // one of them in generation order; all of them are resampled together
-// until every constraint holds.
+// until every constraint holds. Each row may make at most 1000 attempts
+// (maxAttemptsPerRow); a row whose 1000 samples all violate a constraint
+// fails with a *RejectionError ("constraint x > 1.2 not satisfied after
+// 1000 attempts for this row; ..."). The budget is per row, not shared by
+// the run, so the rows that fail depend only on (seed, column, row): not
+// on concurrency, on row order or on resuming.
 package sampler

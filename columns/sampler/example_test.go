@@ -31,7 +31,7 @@ func Example() {
 	doc := &config.Document{Columns: cols, Constraints: []config.Constraint{
 		{TargetColumn: "low", Operator: "lt", RHSColumn: "high"},
 	}}
-	bc := &columns.BuildContext{Doc: doc, Seed: 42, NumRecords: 3, Logger: slog.Default()}
+	bc := &columns.BuildContext{Doc: doc, Seed: 42, Logger: slog.Default()}
 	units, diags := sampler.Spec().Build(bc, cols)
 	if diags.HasErrors() {
 		fmt.Println(diags)

@@ -239,15 +239,15 @@ func TestImpossibleConstraintFails(t *testing.T) {
 	_, err := tryGenerate(units, 0, nil)
 	var re *RejectionError
 	var ce *columns.CellError
-	if !errors.As(err, &re) || !errors.As(err, &ce) || ce.Kind != "sampler" || re.Rejected != 1001 {
-		t.Fatalf("err = %v, want a CellError wrapping a RejectionError after 1001 rejections", err)
+	if !errors.As(err, &re) || !errors.As(err, &ce) || ce.Kind != "sampler" || re.Attempts != 1000 {
+		t.Fatalf("err = %v, want a CellError wrapping a RejectionError after 1000 attempts", err)
 	}
-	if want := "constraint b < a rejected 1001 samples; the constraints may be impossible to satisfy"; !strings.Contains(err.Error(), want) {
+	if want := "constraint b < a not satisfied after 1000 attempts for this row; the constraints may be impossible to satisfy"; !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %q, want it to contain %q", err, want)
 	}
-	// The limit is shared by every row of the unit.
-	if _, err := tryGenerate(units, 1, nil); !errors.As(err, &re) || re.Rejected != 1002 {
-		t.Fatalf("second row: %v, want immediate failure", err)
+	// The limit is per row: the next row makes its own 1000 attempts.
+	if _, err := tryGenerate(units, 1, nil); !errors.As(err, &re) || re.Attempts != 1000 {
+		t.Fatalf("second row: %v, want the same failure", err)
 	}
 }
 

@@ -83,7 +83,7 @@ func (s *setup) build() ([]*columns.Unit, config.Diagnostics) {
 		n = 100
 	}
 	bc := &columns.BuildContext{
-		Doc: doc, Seed: s.seed, NumRecords: n,
+		Doc: doc, Seed: s.seed,
 		Logger: slog.New(slog.NewTextHandler(&s.log, nil)),
 	}
 	return Build(bc, cols)

@@ -61,6 +61,12 @@ const (
 )
 
 // person: one fake person per row from gofakeit (English/US data).
+//
+// first_name does not follow sex: gofakeit v7 (v7.18.1) has a single,
+// ungendered first-name list (data "person"/"first") and no male or female
+// name data or functions (its Gender only picks the word "male" or
+// "female"), so a Female person may get a name commonly given to men and
+// vice versa. Name lists are not hand-rolled here.
 func (b *builder) person(c *config.SamplerColumn, p *config.PersonParams) drawer {
 	ok := true
 	if c.SamplerType == config.SamplerPerson && b.personUsed == "" {

@@ -35,7 +35,8 @@ func Spec() columns.Spec {
 //
 // The generators of the returned units are safe for concurrent use. Every
 // value depends only on bc.Seed, the column name, the row index and the
-// rejection attempt.
+// rejection attempt; a row gives up after maxAttemptsPerRow (1000)
+// attempts, so whether it fails depends on nothing else either.
 func Build(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, config.Diagnostics) {
 	b := newBuilder(bc, cols)
 	for _, c := range b.cols {
@@ -130,13 +131,12 @@ func coerce(v any, t value.Type) any {
 }
 
 // unitGen generates every column of a unit and rejects the attempt until
-// all of the unit's constraints hold.
+// all of the unit's constraints hold, giving up on the row after
+// maxAttemptsPerRow attempts.
 type unitGen struct {
 	cols        []*column // generation order
 	index       map[string]int
 	constraints []*constraint
-	limit       int64
-	rejected    *rejections
 }
 
 // unitRow is the lookup a column of a unit reads: columns of the unit
@@ -162,7 +162,14 @@ func (u *unitRow) Get(name string) (any, bool) {
 func (g *unitGen) Generate(ctx context.Context, row columns.Row, out []any) error {
 	idx := row.Index()
 	view := &unitRow{g: g, row: row, out: out}
-	for attempt := 0; ; attempt++ {
+	var failed *constraint
+	for attempt := range maxAttemptsPerRow {
+		if attempt > 0 {
+			if err := ctx.Err(); err != nil {
+				return &columns.CellError{Row: idx, Column: g.cols[0].name, Kind: Kind,
+					Err: fmt.Errorf("rejection sampling: %w", context.Cause(ctx))}
+			}
+		}
 		for i, c := range g.cols {
 			view.upto = i
 			v, err := c.value(idx, attempt, view)
@@ -171,19 +178,12 @@ func (g *unitGen) Generate(ctx context.Context, row columns.Row, out []any) erro
 			}
 			out[i] = v
 		}
-		failed := g.check(out)
-		if failed == nil {
+		if failed = g.check(out); failed == nil {
 			return nil
 		}
-		if n := g.rejected.add(); n > g.limit {
-			return &columns.CellError{Row: idx, Column: failed.target.name, Kind: Kind,
-				Err: &RejectionError{Constraint: failed.String(), Rejected: n}}
-		}
-		if err := ctx.Err(); err != nil {
-			return &columns.CellError{Row: idx, Column: g.cols[0].name, Kind: Kind,
-				Err: fmt.Errorf("rejection sampling: %w", context.Cause(ctx))}
-		}
 	}
+	return &columns.CellError{Row: idx, Column: failed.target.name, Kind: Kind,
+		Err: &RejectionError{Constraint: failed.String(), Attempts: maxAttemptsPerRow}}
 }
 
 // check returns the first constraint the values violate, or nil.

@@ -106,22 +106,28 @@ func (b *builder) category(p *config.CategoryParams) drawer {
 		b.errorf(pos, path, "weights has %d entries but values has %d; give one weight per value", len(p.Weights), len(vals))
 		return nil
 	}
-	var sum float64
+	var biggest float64
 	for i, w := range p.Weights {
 		if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
 			b.errorf(pos, fmt.Sprintf("%s[%d]", path, i), "weight %v must be a finite number ≥ 0", w)
 			return nil
 		}
-		sum += w
+		biggest = max(biggest, w)
 	}
-	if sum == 0 {
+	if biggest == 0 {
 		b.errorf(pos, path, "weights sum to 0; at least one weight must be positive")
 		return nil
+	}
+	// Scaling by the largest weight first keeps the sum finite (at most
+	// len(weights)) however large the weights are, e.g. [1e308, 1e308].
+	var sum float64
+	for _, w := range p.Weights {
+		sum += w / biggest
 	}
 	cum := make([]float64, len(vals))
 	acc := 0.0
 	for i, w := range p.Weights {
-		acc += w / sum
+		acc += w / biggest / sum
 		cum[i] = acc
 	}
 	last := len(cum) - 1

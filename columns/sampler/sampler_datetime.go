@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -32,14 +33,37 @@ func (b *builder) datetime(p *config.DatetimeParams) drawer {
 		b.errorf(pos, path, "end %s is before start %s", p.End, p.Start)
 		return nil
 	}
-	span := end.Sub(start)
 	return drawFunc(func(r *rand.Rand, _ lookup) (any, error) {
-		t := start
-		if span > 0 {
-			t = start.Add(time.Duration(r.Int64N(int64(span))))
-		}
-		return truncate(t, unit), nil
+		return truncate(drawInstant(r, start, end), unit), nil
 	})
+}
+
+// drawInstant draws a uniformly random instant in [start, end) (start when
+// they are equal). Spans that fit a time.Duration (~292 years) are drawn to
+// the nanosecond; longer ones in whole seconds from start as int64, which
+// covers any span of years 0–9999 (every unit truncates to at least a
+// second).
+func drawInstant(r *rand.Rand, start, end time.Time) time.Time {
+	if !end.After(start) {
+		return start
+	}
+	if span := end.Sub(start); span < math.MaxInt64 {
+		return start.Add(time.Duration(r.Int64N(int64(span))))
+	}
+	// secs counts the whole-second offsets k with start + k s < end.
+	secs := end.Unix() - start.Unix()
+	if end.Nanosecond() > start.Nanosecond() {
+		secs++
+	}
+	return addSeconds(start, r.Int64N(secs))
+}
+
+// addSeconds adds a non-negative number of seconds without time.Duration
+// overflow: whole days with AddDate (exact, as datetimes are UTC), then
+// the rest.
+func addSeconds(t time.Time, secs int64) time.Time {
+	const day = 24 * 60 * 60
+	return t.AddDate(0, 0, int(secs/day)).Add(time.Duration(secs%day) * time.Second)
 }
 
 func (b *builder) datetimeParam(p *config.DatetimeParams, key, s string) (time.Time, bool) {
@@ -83,18 +107,28 @@ func truncate(t time.Time, unit string) time.Time {
 	return t.Truncate(time.Second)
 }
 
-// unitDuration is the length of a timedelta unit.
-func unitDuration(unit string) time.Duration {
+// unitSeconds is the length of a timedelta unit in seconds.
+func unitSeconds(unit string) int64 {
 	switch unit {
 	case "D":
-		return 24 * time.Hour
+		return 24 * 60 * 60
 	case "h":
-		return time.Hour
+		return 60 * 60
 	case "m":
-		return time.Minute
+		return 60
 	}
-	return time.Second
+	return 1
 }
+
+// unitNames are the timedelta units in words, for messages.
+var unitNames = map[string]string{"D": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+// Datetimes are written as 4-digit years: values must fall within
+// [minDatetime, maxDatetime] (Python's datetime.min and max, to the second).
+var (
+	minDatetime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxDatetime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
 
 // timedelta: the row's reference datetime plus a random whole number of
 // units in [dt_min, dt_max).
@@ -143,7 +177,22 @@ func (b *builder) timedelta(p *config.TimedeltaParams) (drawer, []columns.Dep) {
 	if !ok {
 		return nil, deps
 	}
-	step := unitDuration(unit)
+	// The largest offset must be representable: from any reference, and
+	// from the latest value of a reference whose range the build knows.
+	per := unitSeconds(unit)
+	maxUnits := int64(p.DtMax) - 1
+	dpos, dpath := p.Meta.At("dt_max")
+	if maxUnits > (maxDatetime.Unix()-minDatetime.Unix())/per {
+		b.errorf(dpos, dpath, "dt_max %d: offsets of up to %d %s cannot be represented; they go after year 9999 from any reference",
+			p.DtMax, maxUnits, unitNames[unit])
+		return nil, deps
+	}
+	if latest, known := b.latestUnix(ref, map[string]bool{}); known && latest <= maxDatetime.Unix() &&
+		maxUnits > (maxDatetime.Unix()-latest)/per {
+		b.errorf(dpos, dpath, "dt_max %d: reference column %q (up to %s) plus up to %d %s is after year 9999, which cannot be represented",
+			p.DtMax, ref, time.Unix(latest, 0).UTC().Format(isoLayout), maxUnits, unitNames[unit])
+		return nil, deps
+	}
 	lo, n := int64(p.DtMin), int64(p.DtMax-p.DtMin)
 	return drawFunc(func(r *rand.Rand, row lookup) (any, error) {
 		v, _ := row.Get(ref)
@@ -162,8 +211,69 @@ func (b *builder) timedelta(p *config.TimedeltaParams) (drawer, []columns.Dep) {
 		default:
 			return nil, fmt.Errorf("reference column %s holds %T, not a datetime", ref, v)
 		}
-		return t.Add(time.Duration(lo+r.Int64N(n)) * step), nil
+		k := lo + r.Int64N(n)
+		// k·per ≤ (maxDatetime − minDatetime) in seconds: checked above.
+		out := addSeconds(t, k*per)
+		if out.Year() > maxDatetime.Year() || out.Year() < minDatetime.Year() {
+			where := "after year 9999"
+			if out.Year() < minDatetime.Year() {
+				where = "before year 1"
+			}
+			return nil, fmt.Errorf("reference column %s value %s plus %d %s is %s, which cannot be represented",
+				ref, t.Format(isoLayout), k, unitNames[unit], where)
+		}
+		return out, nil
 	}), deps
+}
+
+// latestUnix bounds, in Unix seconds, the values of a datetime or timedelta
+// sampler column over all of its params objects; known is false when the
+// column is not such a sampler or its params are invalid.
+func (b *builder) latestUnix(name string, seen map[string]bool) (latest int64, known bool) {
+	c, ok := b.byName[name]
+	if !ok || seen[name] {
+		return 0, false
+	}
+	seen[name] = true
+	sets := []config.SamplerParams{c.Params}
+	for _, cp := range c.ConditionalParams {
+		sets = append(sets, cp.Params)
+	}
+	for i, s := range sets {
+		var v int64
+		switch p := s.(type) {
+		case *config.DatetimeParams:
+			start, err1 := parseDatetime(p.Start)
+			end, err2 := parseDatetime(p.End)
+			if err1 != nil || err2 != nil || end.Before(start) {
+				return 0, false
+			}
+			if end.After(start) {
+				end = end.Add(-time.Nanosecond) // end is exclusive
+			}
+			v = end.Unix()
+		case *config.TimedeltaParams:
+			unit := p.Unit
+			if unit == "" {
+				unit = "D"
+			}
+			if !validUnit(unit, "Dhms") || p.DtMax <= p.DtMin || p.DtMin < 0 {
+				return 0, false
+			}
+			ref, ok := b.latestUnix(p.ReferenceColumnName, seen)
+			per, units := unitSeconds(unit), int64(p.DtMax)-1
+			if !ok || units > (math.MaxInt64-max(ref, 0))/per {
+				return 0, false
+			}
+			v = ref + units*per
+		default:
+			return 0, false
+		}
+		if i == 0 || v > latest {
+			latest = v
+		}
+	}
+	return latest, true
 }
 
 // isoFormats are convert_to formats whose output still reads as an ISO date

@@ -7,11 +7,29 @@ import (
 	"github.com/synthgen/synthgen/config"
 )
 
+// finite reports a NaN or infinite param (YAML .nan, .inf) at its key.
+func (b *builder) finite(meta *config.Meta, key string, v float64) bool {
+	if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		return true
+	}
+	pos, path := meta.At(key)
+	b.errorf(pos, path, "%s %v must be a finite number", key, v)
+	return false
+}
+
 // uniform: a float in [low, high).
 func (b *builder) uniform(p *config.UniformParams) drawer {
-	if !(p.Low < p.High) || math.IsInf(p.High-p.Low, 0) {
-		pos, path := p.Meta.At("high")
+	okLow := b.finite(&p.Meta, "low", p.Low)
+	if okHigh := b.finite(&p.Meta, "high", p.High); !okLow || !okHigh {
+		return nil
+	}
+	pos, path := p.Meta.At("high")
+	if !(p.Low < p.High) {
 		b.errorf(pos, path, "low (%v) must be less than high (%v)", p.Low, p.High)
+		return nil
+	}
+	if math.IsInf(p.High-p.Low, 0) {
+		b.errorf(pos, path, "high - low overflows (low %v, high %v); narrow the range", p.Low, p.High)
 		return nil
 	}
 	return drawFunc(func(r *rand.Rand, _ lookup) (any, error) {
@@ -21,9 +39,13 @@ func (b *builder) uniform(p *config.UniformParams) drawer {
 
 // gaussian: a normal float with the given mean and standard deviation.
 func (b *builder) gaussian(p *config.GaussianParams) drawer {
+	ok := b.finite(&p.Meta, "mean", p.Mean)
 	if !(p.Stddev >= 0) || math.IsInf(p.Stddev, 0) {
 		pos, path := p.Meta.At("stddev")
 		b.errorf(pos, path, "stddev %v must be a finite number ≥ 0", p.Stddev)
+		ok = false
+	}
+	if !ok {
 		return nil
 	}
 	return drawFunc(func(r *rand.Rand, _ lookup) (any, error) {

@@ -25,6 +25,9 @@ type distSpec struct {
 	sample func(r *rand.Rand, p distParams) float64
 	// integers are parameters that must be whole numbers.
 	integers []string
+	// infinite are parameters that may be ±inf (scipy's truncnorm bounds);
+	// every other parameter, loc and scale included, must be finite.
+	infinite []string
 }
 
 type distParams map[string]float64
@@ -64,7 +67,7 @@ var distributions = map[string]distSpec{
 		sample: func(r *rand.Rand, p distParams) float64 { return gammaRand(r, p["a"]) }},
 	"beta": {required: []string{"a", "b"}, check: positive("a", "b"),
 		sample: func(r *rand.Rand, p distParams) float64 { return betaRand(r, p["a"], p["b"]) }},
-	"truncnorm": {required: []string{"a", "b"},
+	"truncnorm": {required: []string{"a", "b"}, infinite: []string{"a", "b"},
 		check: func(p distParams) (string, string) {
 			if !(p["a"] < p["b"]) {
 				return "b", fmt.Sprintf("must be greater than a (%v)", p["a"])
@@ -183,7 +186,13 @@ func (b *builder) distribution(meta *config.Meta, name string, params map[string
 			valid = false
 			continue
 		}
-		p[k] = params[k]
+		v := params[k]
+		if math.IsNaN(v) || (math.IsInf(v, 0) && !containsString(spec.infinite, k)) {
+			b.errorf(pos, path+"."+k, "%s %v must be a finite number", k, v)
+			valid = false
+			continue
+		}
+		p[k] = v
 	}
 	for _, k := range spec.required {
 		if _, ok := params[k]; !ok {

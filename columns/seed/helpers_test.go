@@ -54,11 +54,11 @@ func selection(start, end, index, num *int) *config.SelectionStrategy {
 
 func buildContext(sc *config.SeedConfig, cols ...config.Column) *columns.BuildContext {
 	return &columns.BuildContext{
-		Doc:        &config.Document{SeedConfig: sc, Columns: cols},
-		BaseDir:    "testdata",
-		Seed:       42,
-		NumRecords: 10,
-		Logger:     slog.New(slog.DiscardHandler),
+		Doc:     &config.Document{SeedConfig: sc, Columns: cols},
+		BaseDir: "testdata",
+		Seed:    42,
+
+		Logger: slog.New(slog.DiscardHandler),
 	}
 }
 

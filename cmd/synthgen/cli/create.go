@@ -34,8 +34,8 @@ func newCreateCmd(env Env) *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lo.seedSet = cmd.Flags().Changed("seed")
-			if lo.numRecords < 1 {
-				return exitf(ExitInvalid, "--num-records must be at least 1")
+			if err := checkNumRecords(lo.numRecords); err != nil {
+				return err
 			}
 			switch outputFormat {
 			case "", output.FormatParquet, output.FormatJSONL, output.FormatCSV:
@@ -48,8 +48,11 @@ func newCreateCmd(env Env) *cobra.Command {
 				return exitf(ExitInvalid, "--resume must be never, always or if_possible, got %q", resume)
 			}
 			if resume != generate.ResumeNever {
-				if s, ok := generate.PreviousSeed(filepath.Join(artifactPath, datasetName)); ok {
-					lo.resumeSeed = &s
+				if prev, ok := generate.Previous(filepath.Join(artifactPath, datasetName)); ok {
+					lo.resumeSeed = &prev.Seed
+					if !cmd.Flags().Changed("num-records") {
+						lo.numRecords = prev.TargetNumRecords // continue to the earlier target
+					}
 				}
 			}
 			logger := newLogger(env.Stderr)
@@ -85,7 +88,7 @@ func newCreateCmd(env Env) *cobra.Command {
 	f.StringVar(&resume, "resume", generate.ResumeNever, "never, always or if_possible: continue an earlier run in the same folder")
 	f.StringVar(&outputFormat, "output-format", "", "also write all rows to one <dataset-name>.<format> file: parquet, jsonl or csv")
 	f.StringVar(&lo.runConfig, "run-config", "", "a YAML file of run_config settings (override the config's)")
-	f.Int64Var(&lo.seed, "seed", 0, "seed for samplers and shuffles (default: run_config.seed, else random)")
+	f.Uint64Var(&lo.seed, "seed", 0, "seed for samplers and shuffles (default: run_config.seed, else random)")
 	f.BoolVar(&noProgress, "no-progress", false, "print no progress")
 	return cmd
 }

@@ -36,7 +36,7 @@ func (l *loaded) processors() []generate.GroupProcessor {
 // loadOptions are the flags shared by commands that load a config.
 type loadOptions struct {
 	runConfig  string
-	seed       int64
+	seed       uint64
 	seedSet    bool
 	numRecords int
 	// resumeSeed, when set, is the seed of the run a resumed create
@@ -67,7 +67,7 @@ func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, e
 	seed := randomSeed()
 	switch {
 	case lo.seedSet:
-		seed = uint64(lo.seed)
+		seed = lo.seed
 	case rc.Seed != nil:
 		seed = *rc.Seed
 	case lo.resumeSeed != nil:
@@ -76,13 +76,13 @@ func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, e
 	// Columns that decoded cleanly are built and planned even when others
 	// have errors, so one run reports every problem; the plan runs only when
 	// every unit built, so its reference errors are not echoes.
-	bc := &columns.BuildContext{Doc: doc, BaseDir: doc.BaseDir(), Seed: seed, NumRecords: max(lo.numRecords, 1), Logger: logger}
+	bc := &columns.BuildContext{Doc: doc, BaseDir: doc.BaseDir(), Seed: seed, Logger: logger}
 	units, ds := registry.New().Build(bc)
 	diags = append(diags, ds...)
-	if ds.HasErrors() {
-		return nil, invalidConfig(env, path, diags)
-	}
-	plan, ds := generate.NewPlan(doc, units, dropGlobs(doc))
+	// The units that built are planned even when others failed, so one run
+	// reports every problem: reference errors to columns that failed to
+	// build are left out (theirs are reported).
+	plan, ds := generate.NewPlan(doc, units)
 	diags = append(diags, ds...)
 	var transforms []*processor.SchemaTransform
 	if plan != nil {
@@ -97,19 +97,15 @@ func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, e
 }
 
 func invalidConfig(env Env, path string, diags config.Diagnostics) error {
+	diags = diags.Sort()
 	printDiags(env.Stderr, diags)
 	n := len(diags.Errors())
-	return exitf(ExitInvalid, "%s is not a valid config (%d problem%s)", path, n, plural(n))
-}
-
-func dropGlobs(doc *config.Document) []string {
-	var out []string
-	for _, p := range doc.Processors {
-		if p.ProcessorType == "drop_columns" {
-			out = append(out, p.ColumnNames...)
+	for _, d := range diags.Errors() {
+		if d.Pos.File != path {
+			return exitf(ExitInvalid, "the configuration is not valid (%d problem%s)", n, plural(n))
 		}
 	}
-	return out
+	return exitf(ExitInvalid, "%s is not a valid config (%d problem%s)", path, n, plural(n))
 }
 
 func printDiags(w io.Writer, diags config.Diagnostics) {
@@ -130,5 +126,16 @@ func randomSeed() uint64 {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err)
 	}
-	return binary.LittleEndian.Uint64(b[:]) >> 1 // fits an int64 flag
+	return binary.LittleEndian.Uint64(b[:]) >> 1 // also fits run_config.seed and an int64 in JSON readers
+}
+
+// maxNumRecords bounds --num-records (row indices and batch ids stay far
+// from overflow).
+const maxNumRecords = 1 << 40
+
+func checkNumRecords(n int) error {
+	if n < 1 || n > maxNumRecords {
+		return exitf(ExitInvalid, "--num-records must be between 1 and %d, got %d", maxNumRecords, n)
+	}
+	return nil
 }

@@ -27,8 +27,8 @@ func newPreviewCmd(env Env) *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lo.seedSet = cmd.Flags().Changed("seed")
-			if lo.numRecords < 1 {
-				return exitf(ExitInvalid, "--num-records must be at least 1")
+			if err := checkNumRecords(lo.numRecords); err != nil {
+				return err
 			}
 			logger := newLogger(env.Stderr)
 			l, err := load(env, args[0], lo, logger)
@@ -72,7 +72,7 @@ func newPreviewCmd(env Env) *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print JSON lines instead")
 	f.BoolVar(&traces, "traces", false, "render trace columns as conversations")
 	f.StringVar(&lo.runConfig, "run-config", "", "a YAML file of run_config settings")
-	f.Int64Var(&lo.seed, "seed", 0, "seed (default: run_config.seed, else random)")
+	f.Uint64Var(&lo.seed, "seed", 0, "seed (default: run_config.seed, else random)")
 	return cmd
 }
 
