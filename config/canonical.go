@@ -116,7 +116,7 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 			}
 			writeJSONString(buf, n.Value)
 		default:
-			writeJSONString(buf, stripUserinfo(n.Value))
+			writeJSONString(buf, RedactURL(n.Value))
 		}
 	default:
 		buf.WriteString("null")
@@ -143,9 +143,9 @@ func namesEnv(key, v string, getenv func(string) (string, bool)) bool {
 	return ok
 }
 
-// stripUserinfo removes a password from a URL-looking string
-// (https://user:pw@host → https://user:<redacted>@host).
-func stripUserinfo(s string) string {
+// RedactURL hides the password (or the user) of a URL-looking string, for
+// anything shown to a person: https://user:pw@host → https://user:<redacted>@host.
+func RedactURL(s string) string {
 	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
 		return s
 	}

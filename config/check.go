@@ -249,7 +249,7 @@ func (d *decoder) checkModels(doc *Document) {
 		if p.Endpoint != "" {
 			if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				epos, epath := p.Meta.At("endpoint")
-				d.diags.Errorf(epos, epath, "endpoint %q of provider %q must be an http(s) URL", p.Endpoint, p.Name)
+				d.diags.Errorf(epos, epath, "endpoint %q of provider %q must be an http(s) URL", RedactURL(p.Endpoint), p.Name)
 			}
 		}
 	}
@@ -336,7 +336,7 @@ func (d *decoder) checkTools(doc *Document) {
 				d.diags.Errorf(p.Meta.Pos, joinPath(p.Meta.Path, "endpoint"), "MCP provider %q (%s) needs an endpoint", p.Name, p.ProviderType)
 			} else if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 				epos, epath := p.Meta.At("endpoint")
-				d.diags.Errorf(epos, epath, "endpoint %q of MCP provider %q must be an http(s) URL", p.Endpoint, p.Name)
+				d.diags.Errorf(epos, epath, "endpoint %q of MCP provider %q must be an http(s) URL", RedactURL(p.Endpoint), p.Name)
 			}
 		}
 	}

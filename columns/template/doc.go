@@ -16,4 +16,10 @@
 // fields and a list's items can be accessed), an object or list printed whole
 // renders as JSON, nothing is HTML-escaped, and undefined names render empty.
 // Truthy interprets a rendered skip.when condition.
+//
+// The operators /, // and % compute as Python does (gonja's do not): //
+// and % round toward negative infinity (-7 // 2 is -4, -7 % 2 is 1), a zero
+// divisor is the render error "division by zero", and a string % value
+// formats printf-style, as in {{ '%.2f' % price }}, {{ '%s-%03d' % (a, n) }}
+// or {{ '%(name)s' % person }} (see pyFormat for what is supported).
 package template

@@ -47,19 +47,20 @@ func ownFilters() map[string]exec.FilterFunction {
 			}
 			return in
 		},
-		"string":  filterString,
-		"upper":   stringFilter(strings.ToUpper),
-		"lower":   stringFilter(strings.ToLower),
-		"title":   stringFilter(title),
-		"trim":    filterTrim,
-		"join":    filterJoin,
-		"default": filterDefault,
-		"d":       filterDefault,
-		"tojson":  filterToJSON,
-		"round":   filterRound,
-		"int":     filterInt,
-		"float":   filterFloat,
-		"items":   filterItems,
+		"string":    filterString,
+		"upper":     stringFilter(strings.ToUpper),
+		"lower":     stringFilter(strings.ToLower),
+		"title":     stringFilter(title),
+		"trim":      filterTrim,
+		"join":      filterJoin,
+		"default":   filterDefault,
+		"d":         filterDefault,
+		"tojson":    filterToJSON,
+		"round":     filterRound,
+		"int":       filterInt,
+		"float":     filterFloat,
+		"items":     filterItems,
+		arithFilter: filterArith,
 	}
 }
 

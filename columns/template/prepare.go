@@ -18,12 +18,14 @@ import (
 //     scope; {% if %} does not; a name is bound from its {% set %} onwards;
 //   - it wraps every printed expression, and both operands of ~, in
 //     textFilter, so values print as text() says;
+//   - it replaces every /, // and % by a call of arithFilter, which computes
+//     them as Python does (see arithmetic);
 //   - it makes attribute and item access on nil give nil (see nilSafe);
 //   - it rejects unknown filters and tests, with their position.
 //
 // Nothing else modifies the tree afterwards.
 func prepare(root *nodes.Template) ([]string, error) {
-	w := &walker{refs: map[string]bool{}, wrapped: map[*nodes.BinaryExpression]bool{}}
+	w := &walker{refs: map[string]bool{}, done: map[*nodes.BinaryExpression]nodes.Expression{}}
 	w.push()
 	w.nodes(root.Nodes)
 	if w.err != nil {
@@ -38,10 +40,13 @@ func prepare(root *nodes.Template) ([]string, error) {
 }
 
 type walker struct {
-	scopes  []map[string]bool
-	refs    map[string]bool
-	wrapped map[*nodes.BinaryExpression]bool
-	err     error // the first problem found
+	scopes []map[string]bool
+	refs   map[string]bool
+	// done maps every binary expression already walked to what replaces it
+	// in the tree (itself, or an arithFilter call), so that one reached
+	// twice is rewritten once.
+	done map[*nodes.BinaryExpression]nodes.Expression
+	err  error // the first problem found
 }
 
 func (w *walker) push() { w.scopes = append(w.scopes, map[string]bool{}) }
@@ -100,9 +105,9 @@ func (w *walker) node(n nodes.Node) {
 	switch n := n.(type) {
 	case nil, *nodes.Data, *nodes.Comment:
 	case *nodes.Output:
-		w.expr(n.Expression)
-		w.expr(n.Condition)
-		w.expr(n.Alternative)
+		n.Expression = w.expr(n.Expression)
+		n.Condition = w.expr(n.Condition)
+		n.Alternative = w.expr(n.Alternative)
 		n.Expression = printed(n.Expression)
 		if n.Alternative != nil {
 			n.Alternative = printed(n.Alternative)
@@ -121,7 +126,7 @@ func (w *walker) tag(block *nodes.ControlStructureBlock) {
 	case *controlStructures.IfControlStructure:
 		for i, body := range t.Wrappers {
 			if i < len(t.Conditions) {
-				w.expr(t.Conditions[i])
+				t.Conditions[i] = w.expr(t.Conditions[i])
 			}
 			w.nodes(body.Nodes) // {% if %} opens no scope: a set inside stays visible
 		}
@@ -129,10 +134,10 @@ func (w *walker) tag(block *nodes.ControlStructureBlock) {
 		if t.Recursive {
 			w.fail(block.Location, "recursive for loops are not supported")
 		}
-		w.expr(t.ObjectEvaluator)
+		t.ObjectEvaluator = w.expr(t.ObjectEvaluator)
 		w.push()
 		w.bind(t.Key, t.Value, "loop")
-		w.expr(t.IfCondition)
+		t.IfCondition = w.expr(t.IfCondition)
 		w.nodes(t.BodyWrapper.Nodes)
 		w.pop()
 		w.scoped(t.EmptyWrapper)
@@ -140,40 +145,40 @@ func (w *walker) tag(block *nodes.ControlStructureBlock) {
 		w.bind(t.Name)
 		params := []string{t.Name, t.VarArgsName, t.KwArgsName, "varargs", "kwargs", "caller"}
 		for _, p := range t.Kwargs {
-			w.expr(p.Value)
+			p.Value = w.expr(p.Value)
 			if s, ok := p.Key.(*nodes.String); ok {
 				params = append(params, s.Val)
 			}
 		}
 		w.scoped(t.Wrapper, params...)
 	case *controlStructures.CallControlStructure:
-		w.expr(t.Call)
+		w.call(t.Call)
 		w.scoped(t.Body)
 	case *controlStructures.AutoescapeControlStructure:
 		w.scoped(t.Wrapper)
 	case *controlStructures.DoControlStructure:
-		w.expr(t.Expression)
+		t.Expression = w.expr(t.Expression)
 	case *controlStructures.RawControlStructure, *controlStructures.BreakControlStructure,
 		*controlStructures.ContinueControlStructure:
 	case *setTag:
 		if t.Body != nil {
 			w.scoped(t.Body)
 		}
-		w.expr(t.Expression)
-		w.expr(t.Condition)
-		w.expr(t.Alternative)
+		t.Expression = w.expr(t.Expression)
+		t.Condition = w.expr(t.Condition)
+		t.Alternative = w.expr(t.Alternative)
 		switch target := t.Target.(type) {
 		case *nodes.Name:
 			w.bind(target.Name.Val)
 		case *nodes.GetAttribute:
-			w.expr(target.Node)
+			target.Node = w.exprNode(target.Node)
 		case *nodes.GetItem:
-			w.expr(target.Node)
-			w.expr(target.Arg)
+			target.Node = w.exprNode(target.Node)
+			target.Arg = w.exprNode(target.Arg)
 		}
 	case *withTag:
-		for _, v := range t.Values {
-			w.expr(v)
+		for i, v := range t.Values {
+			t.Values[i] = w.expr(v)
 		}
 		w.scoped(t.Body, t.Names...)
 	case *filterTag:
@@ -191,20 +196,59 @@ func (w *walker) filterCall(call *nodes.FilterCall) {
 		w.fail(call.Token, "unknown filter %q%s", call.Name, config.DidYouMean(call.Name, knownFilters()))
 	}
 	w.exprs(call.Args)
-	for _, k := range sortedKeys(call.Kwargs) {
-		w.expr(call.Kwargs[k])
-	}
+	w.kwargs(call.Kwargs)
 }
 
+// exprs walks the expressions of list, replacing them in place.
 func (w *walker) exprs(list []nodes.Expression) {
-	for _, e := range list {
-		w.expr(e)
+	for i, e := range list {
+		list[i] = w.expr(e)
 	}
 }
 
-func (w *walker) expr(e nodes.Node) {
+// kwargs walks the values of m, replacing them in place.
+func (w *walker) kwargs(m map[string]nodes.Expression) {
+	for _, k := range sortedKeys(m) {
+		m[k] = w.expr(m[k])
+	}
+}
+
+// call walks a call expression.
+func (w *walker) call(e *nodes.Call) {
+	if e == nil {
+		return
+	}
+	e.Func = w.exprNode(e.Func)
+	w.exprs(e.Args)
+	w.kwargs(e.Kwargs)
+	// e.Parent, when set, is the object of a method call (m in m.items()),
+	// which gonja evaluates again for methods: it is the object of e.Func,
+	// walked above, so it takes that object's replacement.
+	if ga, ok := e.Func.(*nodes.GetAttribute); ok && e.Parent != nil {
+		e.Parent = unwrapNilSafe(ga.Node)
+	}
+}
+
+// exprNode is expr for the fields that gonja types as nodes.Node.
+func (w *walker) exprNode(n nodes.Node) nodes.Node {
+	if n == nil {
+		return nil
+	}
+	e, ok := n.(nodes.Expression)
+	if !ok {
+		w.fail(n.Position(), "unsupported expression %s", n)
+		return n
+	}
+	return w.expr(e)
+}
+
+// expr walks an expression and returns what replaces it in the tree: e
+// itself, modified in place, or a rewrite of it.
+func (w *walker) expr(e nodes.Expression) nodes.Expression {
 	switch e := e.(type) {
-	case nil, *nodes.String, *nodes.Integer, *nodes.Float, *nodes.Bool, *nodes.None, *nodes.Error:
+	case nil:
+		return nil
+	case *nodes.String, *nodes.Integer, *nodes.Float, *nodes.Bool, *nodes.None, *nodes.Error:
 	case *nodes.Name:
 		w.use(e.Name.Val)
 	case *nodes.List:
@@ -213,73 +257,90 @@ func (w *walker) expr(e nodes.Node) {
 		w.exprs(e.Val)
 	case *nodes.Dict:
 		for _, p := range e.Pairs {
-			w.expr(p.Key)
-			w.expr(p.Value)
+			p.Key = w.expr(p.Key)
+			p.Value = w.expr(p.Value)
 		}
 	case *nodes.Pair:
-		w.expr(e.Key)
-		w.expr(e.Value)
+		e.Key = w.expr(e.Key)
+		e.Value = w.expr(e.Value)
 	case *nodes.Call:
-		// e.Parent, when set, is the object of a method call and already
-		// part of e.Func (m in m.items()).
-		w.expr(e.Func)
-		w.exprs(e.Args)
-		for _, k := range sortedKeys(e.Kwargs) {
-			w.expr(e.Kwargs[k])
-		}
+		w.call(e)
 	case *nodes.GetItem:
-		w.expr(e.Node)
-		w.expr(e.Arg)
-		e.Node = nilSafe(e.Node)
+		e.Node = nilSafe(w.exprNode(e.Node))
+		e.Arg = w.exprNode(e.Arg)
 	case *nodes.GetSlice:
-		w.expr(e.Node)
-		w.expr(e.Start)
-		w.expr(e.End)
-		w.expr(e.Step)
+		e.Node = w.exprNode(e.Node)
+		e.Start = w.exprNode(e.Start)
+		e.End = w.exprNode(e.End)
+		e.Step = w.exprNode(e.Step)
 	case *nodes.GetAttribute:
-		w.expr(e.Node)
-		e.Node = nilSafe(e.Node)
+		e.Node = nilSafe(w.exprNode(e.Node))
 	case *nodes.Negation:
-		w.expr(e.Term)
+		e.Term = w.expr(e.Term)
 	case *nodes.UnaryExpression:
-		w.expr(e.Term)
+		e.Term = w.expr(e.Term)
 	case *nodes.BinaryExpression:
-		w.expr(e.Left)
-		w.expr(e.Right)
-		if e.Operator != nil && e.Operator.Token.Type == tokens.Tilde && !w.wrapped[e] {
-			w.wrapped[e] = true
-			e.Left, e.Right = printed(e.Left), printed(e.Right)
-		}
+		return w.binary(e)
 	case *nodes.FilteredExpression:
-		w.expr(e.Expression)
+		e.Expression = w.expr(e.Expression)
 		for _, call := range e.Filters {
 			w.filterCall(call)
 		}
 	case *nodes.TestExpression:
-		w.expr(e.Expression)
+		e.Expression = w.expr(e.Expression)
 		if !environment.Tests.Exists(e.Test.Name) {
 			w.fail(e.Test.Token, "unknown test %q", e.Test.Name)
 		}
 		w.exprs(e.Test.Args)
-		for _, k := range sortedKeys(e.Test.Kwargs) {
-			w.expr(e.Test.Kwargs[k])
-		}
+		w.kwargs(e.Test.Kwargs)
 	default:
 		w.fail(e.Position(), "unsupported expression %s", e)
 	}
+	return e
+}
+
+// binary walks a binary expression: both operands of ~ print as text(), and
+// /, // and % become a call of arithFilter.
+func (w *walker) binary(e *nodes.BinaryExpression) nodes.Expression {
+	if r, ok := w.done[e]; ok {
+		return r
+	}
+	w.done[e] = e
+	e.Left = w.expr(e.Left)
+	e.Right = w.expr(e.Right)
+	if e.Operator == nil || e.Operator.Token == nil {
+		return e
+	}
+	var r nodes.Expression = e
+	switch e.Operator.Token.Type {
+	case tokens.Tilde:
+		e.Left, e.Right = printed(e.Left), printed(e.Right)
+	case tokens.Division, tokens.FloorDivision, tokens.Modulo:
+		r = arithmetic(e)
+	}
+	w.done[e] = r
+	return r
 }
 
 // nilSafe wraps the object of an attribute or item access in absentFilter,
 // so that a.b renders empty when a is nil or undefined, as Jinja2 does for
 // None (gonja fails).
 func nilSafe(e nodes.Node) nodes.Node {
-	if f, ok := e.(*nodes.FilteredExpression); ok && len(f.Filters) == 1 && f.Filters[0].Name == absentFilter {
-		return e // already wrapped
+	if e == nil || unwrapNilSafe(e) != e {
+		return e // nothing to wrap, or already wrapped
 	}
 	return &nodes.FilteredExpression{
 		Expression: e,
 		Filters:    []*nodes.FilterCall{{Token: e.Position(), Name: absentFilter}},
 	}
+}
+
+// unwrapNilSafe returns the expression nilSafe wrapped, or e.
+func unwrapNilSafe(e nodes.Node) nodes.Node {
+	if f, ok := e.(*nodes.FilteredExpression); ok && len(f.Filters) == 1 && f.Filters[0].Name == absentFilter {
+		return f.Expression
+	}
+	return e
 }
 
 // printed wraps e in textFilter.

@@ -58,7 +58,12 @@
 // one result object per line ({"is_valid": bool, "messages": [...]}, read
 // like a remote result). A non-zero exit or a wrong number of lines fails
 // the batch, quoting the last lines of its stderr. A relative program path
-// is resolved against the config's folder, a bare name through PATH.
+// is resolved against the config's folder, a bare name through PATH. A
+// batch may take at most 5 minutes (defaultCommandTimeout, fixed: there is
+// no config field for it): a program still running then is killed, with
+// the processes it started (on Unix the program runs in a process group of
+// its own, so the terminal's Ctrl-C does not reach it), and the batch fails
+// with "command validator timed out after 5m0s".
 //
 // Remote and command validators receive all target columns together and
 // give one {is_valid, messages} per row, whatever the number of targets.

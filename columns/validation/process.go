@@ -31,10 +31,16 @@ func acquire(ctx context.Context, sem chan struct{}) error {
 
 // run starts argv (no shell) in dir with stdin, waits, and returns its
 // standard output and error. A non-zero exit is an error that quotes the
-// last lines of standard error. Cancelling ctx kills the process.
-func run(ctx context.Context, argv []string, dir string, stdin []byte) (stdout, stderr []byte, err error) {
+// last lines of standard error. Cancelling ctx kills the process, and with
+// group, which starts it in a process group of its own (on Unix), every
+// process of that group; the error is then the context's cause, returned
+// with the standard error read so far.
+func run(ctx context.Context, argv []string, dir string, stdin []byte, group bool) (stdout, stderr []byte, err error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
+	if group {
+		ownProcessGroup(cmd)
+	}
 	cmd.Stdin = bytes.NewReader(stdin)
 	var outBuf, errBuf bytes.Buffer
 	cmd.Stdout = &outBuf
@@ -42,7 +48,7 @@ func run(ctx context.Context, argv []string, dir string, stdin []byte) (stdout, 
 	cmd.WaitDelay = waitDelay
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return nil, nil, context.Cause(ctx)
+			return nil, errBuf.Bytes(), context.Cause(ctx)
 		}
 		err = fmt.Errorf("%s: %w", filepath.Base(argv[0]), err)
 		if tail := lastLines(errBuf.Bytes(), 5); tail != "" {
@@ -54,10 +60,10 @@ func run(ctx context.Context, argv []string, dir string, stdin []byte) (stdout, 
 }
 
 // runLines is run returning the non-blank lines of standard output.
-func runLines(ctx context.Context, argv []string, dir string, stdin []byte) (lines [][]byte, stderr []byte, err error) {
-	stdout, stderr, err := run(ctx, argv, dir, stdin)
+func runLines(ctx context.Context, argv []string, dir string, stdin []byte, group bool) (lines [][]byte, stderr []byte, err error) {
+	stdout, stderr, err := run(ctx, argv, dir, stdin, group)
 	if err != nil {
-		return nil, nil, err
+		return nil, stderr, err
 	}
 	sc := bufio.NewScanner(bytes.NewReader(stdout))
 	sc.Buffer(nil, len(stdout)+1)

@@ -158,7 +158,7 @@ func (p *pythonValidator) compile(ctx context.Context, sources []string) ([]comp
 		return nil, fmt.Errorf("encoding code for python3: %w", err)
 	}
 	argv := pythonArgv(p.python)
-	lines, _, err := runLines(ctx, argv, "", stdin)
+	lines, _, err := runLines(ctx, argv, "", stdin, false)
 	if err != nil {
 		return nil, fmt.Errorf("python3 syntax check: %w", err)
 	}
@@ -234,7 +234,7 @@ func (p *pythonValidator) runRuff(ctx context.Context, sources []string, out [][
 		byName[name] = i
 		argv = append(argv, name)
 	}
-	stdout, _, err := run(ctx, argv, dir, nil)
+	stdout, _, err := run(ctx, argv, dir, nil, false)
 	if err != nil {
 		return err
 	}

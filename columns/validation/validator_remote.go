@@ -2,12 +2,16 @@ package validation
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/synthgen/synthgen/columns/value"
@@ -27,7 +31,10 @@ const (
 // remoteValidator POSTs {"data": [row, ...]} to an endpoint and reads
 // {"data": [result, ...]} back, one result per row.
 type remoteValidator struct {
-	endpoint   string
+	endpoint string
+	// secrets are the parts of endpoint that may be credentials (see
+	// urlSecrets), which no error may show.
+	secrets    []string
 	client     *http.Client
 	maxRetries int
 	backoff    float64
@@ -45,10 +52,16 @@ func newRemoteValidator(column string, p *config.RemoteValidatorParams) (*remote
 		diags.Errorf(pos, path, "validation column %q: "+format, append([]any{column}, args...)...)
 	}
 	if u, err := url.Parse(p.EndpointURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errorf(fieldEndpointURL, "endpoint_url must be an http or https URL, got %q", p.EndpointURL)
+		shown := redactURL(p.EndpointURL) // the query and user info may be credentials
+		note := ""
+		if shown != p.EndpointURL {
+			note = " (query and user info left out)"
+		}
+		errorf(fieldEndpointURL, "endpoint_url must be an http or https URL, got %q%s", shown, note)
 	}
 	r := &remoteValidator{
 		endpoint:   p.EndpointURL,
+		secrets:    urlSecrets(p.EndpointURL),
 		maxRetries: defaultRemoteMaxRetries,
 		backoff:    defaultRemoteBackoff,
 		sleep:      sleepCtx,
@@ -111,7 +124,15 @@ func (r *remoteValidator) retryDelay(attempt int) time.Duration {
 	return time.Duration(d)
 }
 
+// validate posts one batch. Its errors never show the endpoint's query or
+// user info: post builds them from the redacted URL, and redact removes
+// whatever else (e.g. a response body quoting the URL) would.
 func (r *remoteValidator) validate(ctx context.Context, inputs []any) ([]result, error) {
+	results, err := r.attempt(ctx, inputs)
+	return results, r.redact(err)
+}
+
+func (r *remoteValidator) attempt(ctx context.Context, inputs []any) ([]result, error) {
 	req := value.NewMap()
 	req.Set("data", inputs)
 	payload := []byte(value.CompactJSON(req))
@@ -146,7 +167,7 @@ func (r *remoteValidator) post(ctx context.Context, payload []byte) (body []byte
 	where := "POST " + redactURL(r.endpoint)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.endpoint, bytes.NewReader(payload))
 	if err != nil {
-		return nil, false, fmt.Errorf("%s: %w", where, err)
+		return nil, false, fmt.Errorf("%s: %w", where, withoutURL(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -155,7 +176,8 @@ func (r *remoteValidator) post(ctx context.Context, payload []byte) (body []byte
 		if ctx.Err() != nil {
 			return nil, false, context.Cause(ctx)
 		}
-		return nil, true, fmt.Errorf("%s: %w", where, err)
+		// The *url.Error of http.Client repeats the URL, query included.
+		return nil, true, fmt.Errorf("%s: %w", where, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
@@ -163,7 +185,7 @@ func (r *remoteValidator) post(ctx context.Context, payload []byte) (body []byte
 		if ctx.Err() != nil {
 			return nil, false, context.Cause(ctx)
 		}
-		return nil, true, fmt.Errorf("%s: reading response: %w", where, err)
+		return nil, true, fmt.Errorf("%s: reading response: %w", where, withoutURL(err))
 	}
 	if resp.StatusCode/100 != 2 {
 		err := fmt.Errorf("%s: %s: %s", where, resp.Status, lastLines(body, 3))
@@ -204,13 +226,115 @@ func parseRemoteResponse(body []byte, n int) ([]result, error) {
 	return results, nil
 }
 
-// redactURL drops the query and user info, which may hold credentials, from
-// a URL shown in errors.
+// withoutURL strips the *url.Error layers, which quote the full URL, off
+// err, keeping their causes.
+func withoutURL(err error) error {
+	for {
+		ue, ok := err.(*url.Error)
+		if !ok || ue.Err == nil {
+			return err
+		}
+		err = ue.Err
+	}
+}
+
+// redactURL drops the query, fragment and user info, which may hold
+// credentials, from a URL shown in errors and diagnostics. Text that does
+// not parse as a URL is cut at the first ? or # and before the last @.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
-		return "endpoint"
+		return redactRawURL(s)
 	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	if i := strings.LastIndexByte(u.Opaque, '@'); i >= 0 {
+		// "user:password@host" without a scheme parses as scheme "user".
+		u.Scheme, u.Opaque = "", u.Opaque[i+1:]
+	}
 	return u.String()
+}
+
+// redactRawURL is redactURL for text that is not a URL.
+func redactRawURL(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	scheme, rest := "", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme, rest = s[:i+3], s[i+3:]
+	}
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	return scheme + rest
+}
+
+// minSecretLen is the length from which a part of the URL counts as a
+// secret to redact from messages (shorter ones, like page=2, would garble
+// them and are no credentials).
+const minSecretLen = 4
+
+// urlSecrets returns the parts of an endpoint URL that may be credentials,
+// longest first: its user info, username and password, its query, the
+// values of its query parameters (as written and decoded) and its
+// fragment, those of at least minSecretLen bytes. A validator is only
+// built for a URL that parses.
+func urlSecrets(endpoint string) []string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	add := func(s string) {
+		if len(s) >= minSecretLen && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	if u.User != nil {
+		add(u.User.String())
+		add(u.User.Username())
+		if pw, ok := u.User.Password(); ok {
+			add(pw)
+			add(url.PathEscape(pw))
+		}
+	}
+	add(u.RawQuery)
+	add(u.Fragment)
+	for part := range strings.SplitSeq(u.RawQuery, "&") {
+		_, v, _ := strings.Cut(part, "=")
+		add(v)
+		if dec, err := url.QueryUnescape(v); err == nil {
+			add(dec)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	return out
+}
+
+// redactedError is an error whose message had the endpoint's secrets
+// replaced. It does not unwrap (the chain would show them again) but
+// matches what the original matched with errors.Is.
+type redactedError struct {
+	msg  string
+	orig error
+}
+
+func (e *redactedError) Error() string        { return e.msg }
+func (e *redactedError) Is(target error) bool { return errors.Is(e.orig, target) }
+
+// redact returns err, or a *redactedError when its message shows any of
+// the endpoint's secrets.
+func (r *remoteValidator) redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	clean := msg
+	for _, s := range r.secrets {
+		clean = strings.ReplaceAll(clean, s, "REDACTED")
+	}
+	if clean == msg {
+		return err
+	}
+	return &redactedError{msg: clean, orig: err}
 }

@@ -4,17 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/synthgen/synthgen/columns"
+	"github.com/synthgen/synthgen/config"
 )
 
 // recordSleeps replaces the validator's sleep with one that records the
@@ -264,5 +269,132 @@ func TestRemoteValidatorCancel(t *testing.T) {
 	ce := asCellError(t, err, 100, "remote_check")
 	if ce.Err != cause {
 		t.Errorf("error %v, want the context's cause", ce.Err)
+	}
+}
+
+// secretParts are the credentials the endpoints of the redaction tests
+// carry; no error may show any of them.
+var secretParts = []string{"s3cr3t", "hunter22", "token=", "user:"}
+
+func TestRemoteValidatorErrorsHideURLCredentials(t *testing.T) {
+	// An address nothing listens on: connection refused.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := ln.Addr().String()
+	ln.Close()
+
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hang.Close()
+	defer close(release)
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pw, _ := r.BasicAuth()
+		http.Error(w, fmt.Sprintf("bad credentials %s %s for %s", user, pw, r.URL), http.StatusUnauthorized)
+	}))
+	defer echo.Close()
+	var redirect *httptest.Server
+	redirect = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, redirect.URL+"/check?token=s3cr3t&again=1", http.StatusTemporaryRedirect)
+	}))
+	defer redirect.Close()
+
+	withCreds := func(base string) string {
+		return strings.Replace(base, "http://", "http://user:hunter22@", 1) + "/check?token=s3cr3t"
+	}
+	tests := []struct {
+		name     string
+		endpoint string
+		timeout  float64
+		wantErr  []string
+	}{
+		{"connection refused", "http://127.0.0.1:1/check?token=s3cr3t", 0, []string{"POST http://127.0.0.1:1/check: ", "connection refused"}},
+		{"connection refused, user info", withCreds("http://" + refused), 0, []string{"POST http://" + refused + "/check: ", "connection refused"}},
+		{"timeout", withCreds(hang.URL), 0.05, []string{"POST " + hang.URL + "/check: ", "Client.Timeout exceeded"}},
+		{"response quotes the URL", withCreds(echo.URL), 0, []string{"401 Unauthorized", "bad credentials REDACTED REDACTED for /check?REDACTED"}},
+		{"redirect loop", withCreds(redirect.URL), 0, []string{"POST " + redirect.URL + "/check: ", "stopped after 10 redirects"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			col := remoteCol("remote_check", tt.endpoint, "n")
+			zero := 0
+			col.Remote.MaxRetries = &zero
+			if tt.timeout > 0 {
+				col.Remote.Timeout = &tt.timeout
+			}
+			_, g := buildOne(t, newBC(t), col)
+			_, errs := generateAll(t, g, numberRows(1))
+			ce := asCellError(t, errs[0], 100, "remote_check")
+			msg := ce.Error()
+			if !contains(msg, tt.wantErr...) {
+				t.Errorf("error %q, want it to contain %q", msg, tt.wantErr)
+			}
+			for _, s := range secretParts {
+				if strings.Contains(msg, s) {
+					t.Errorf("error shows %q of the URL: %q", s, msg)
+				}
+			}
+			for e := error(ce); e != nil; e = errors.Unwrap(e) {
+				var ue *url.Error
+				if errors.As(e, &ue) {
+					t.Errorf("error chain holds a *url.Error: %v", ue)
+				}
+			}
+		})
+	}
+}
+
+func TestRemoteValidatorRedactedErrorKeepsIs(t *testing.T) {
+	r := &remoteValidator{secrets: urlSecrets("http://h/v?token=s3cr3t")}
+	err := r.redact(fmt.Errorf("post ?token=s3cr3t: %w", context.DeadlineExceeded))
+	if strings.Contains(err.Error(), "s3cr3t") || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("redact = %v (Is DeadlineExceeded: %v)", err, errors.Is(err, context.DeadlineExceeded))
+	}
+	plain := errors.New("connection refused")
+	if r.redact(plain) != plain {
+		t.Error("an error without secrets was replaced")
+	}
+}
+
+func TestEndpointDiagnosticHidesCredentials(t *testing.T) {
+	tests := []struct {
+		endpoint string
+		want     string
+	}{
+		{"ftp://user:hunter22@files.example/x?token=s3cr3t", `got "ftp://files.example/x" (query and user info left out)`},
+		{"127.0.0.1:8080/check?token=s3cr3t", `got "127.0.0.1:8080/check" (query and user info left out)`},
+		{"http://user:hunter22@[::1/check?token=s3cr3t", `got "http://[::1/check" (query and user info left out)`},
+		{"user:hunter22@validator.example/check", `got "validator.example/check" (query and user info left out)`},
+		{"localhost:8080/check", `got "localhost:8080/check"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.endpoint, func(t *testing.T) {
+			_, diags := Spec().Build(newBC(t), []config.Column{remoteCol("r", tt.endpoint, "a")})
+			errs := diags.Errors()
+			if len(errs) != 1 {
+				t.Fatalf("want 1 error, got %v", diags)
+			}
+			msg := errs[0].Summary
+			if !strings.Contains(msg, "endpoint_url must be an http or https URL, "+tt.want) {
+				t.Errorf("diagnostic %q, want it to contain %q", msg, tt.want)
+			}
+			for _, s := range secretParts {
+				if strings.Contains(msg, s) {
+					t.Errorf("diagnostic shows %q of the URL: %q", s, msg)
+				}
+			}
+			a := Access{Column: "r", Endpoint: tt.endpoint}
+			for _, s := range secretParts {
+				if strings.Contains(a.String(), s) {
+					t.Errorf("Access.String shows %q: %q", s, a.String())
+				}
+			}
+		})
 	}
 }

@@ -98,7 +98,7 @@ func externals(doc *config.Document) []string {
 			out = append(out, fmt.Sprintf("model %s: built-in mock model (in-process, loopback)", alias))
 			continue
 		}
-		out = append(out, fmt.Sprintf("model %s: endpoint %s (provider %s)", alias, p.Endpoint, p.Name))
+		out = append(out, fmt.Sprintf("model %s: endpoint %s (provider %s)", alias, config.RedactURL(p.Endpoint), p.Name))
 	}
 	// MCP providers the config's tool aliases use (a home file may define more).
 	usedMCP := map[string]bool{}
@@ -124,7 +124,7 @@ func externals(doc *config.Document) []string {
 		case "stdio":
 			out = append(out, fmt.Sprintf("MCP provider %s: runs %s", p.Name, strings.Join(append([]string{p.Command}, p.Args...), " ")))
 		default:
-			out = append(out, fmt.Sprintf("MCP provider %s: endpoint %s (%s)", p.Name, p.Endpoint, p.ProviderType))
+			out = append(out, fmt.Sprintf("MCP provider %s: endpoint %s (%s)", p.Name, config.RedactURL(p.Endpoint), p.ProviderType))
 		}
 	}
 	for _, a := range validation.Programs(doc) {
