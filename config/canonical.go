@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -68,7 +69,16 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 	case yaml.MappingNode:
 		buf.WriteByte('{')
 		first := true
+		pairs := make([]int, 0, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
+			pairs = append(pairs, i)
+		}
+		if exclude != nil { // the hash: independent of the order keys are written in
+			sort.SliceStable(pairs, func(a, b int) bool {
+				return resolve(n.Content[pairs[a]]).Value < resolve(n.Content[pairs[b]]).Value
+			})
+		}
+		for _, i := range pairs {
 			k := resolve(n.Content[i]).Value
 			if exclude[k] {
 				continue

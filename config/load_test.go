@@ -344,3 +344,19 @@ model_configs:
 		t.Errorf("an api_key naming a set variable is kept:\n%s", b)
 	}
 }
+
+func TestHashIgnoresKeyOrder(t *testing.T) {
+	a, _ := parse(t, "columns:\n  - {name: x, column_type: expression, expr: a, dtype: str}\n")
+	b, _ := parse(t, "columns:\n  - {dtype: str, expr: a, column_type: expression, name: x}\n")
+	if a.Hash() != b.Hash() {
+		t.Fatal("the hash depends on the order keys are written in")
+	}
+}
+
+func TestRunConfigCanTurnEarlyShutdownBackOn(t *testing.T) {
+	base := &RunConfig{DisableEarlyShutdown: ptr(true)}
+	m := base.Merge(&RunConfig{DisableEarlyShutdown: ptr(false)})
+	if m.DisableEarlyShutdown == nil || *m.DisableEarlyShutdown {
+		t.Fatal("an explicit false in --run-config must win")
+	}
+}

@@ -367,7 +367,7 @@ type RunConfig struct {
 	BufferSize                     *int              `yaml:"buffer_size" default:"1000"`
 	MaxConversationRestarts        *int              `yaml:"max_conversation_restarts" default:"5"`
 	MaxConversationCorrectionSteps *int              `yaml:"max_conversation_correction_steps" default:"0"`
-	DisableEarlyShutdown           bool              `yaml:"disable_early_shutdown"`
+	DisableEarlyShutdown           *bool             `yaml:"disable_early_shutdown" default:"false"`
 	ShutdownErrorRate              *float64          `yaml:"shutdown_error_rate" default:"0.5"`
 	ShutdownErrorWindow            *int              `yaml:"shutdown_error_window" default:"100"`
 	ProgressInterval               *float64          `yaml:"progress_interval" default:"10"`

@@ -140,7 +140,7 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 		return nil, err
 	}
 	window := intOr(rc.ShutdownErrorWindow, 100)
-	if rc.DisableEarlyShutdown {
+	if rc.DisableEarlyShutdown != nil && *rc.DisableEarlyShutdown {
 		window = 0
 	}
 	run, runErr := Run(ctx, p, Options{

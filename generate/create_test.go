@@ -239,7 +239,7 @@ func TestCreate_Folder(t *testing.T) {
 func TestCreate_FailuresFile(t *testing.T) {
 	root := t.TempDir()
 	res := mustCreate(t, root, failingConfig, 5, 30, 10, func(o *CreateOptions) {
-		o.Run.DisableEarlyShutdown = true
+		o.Run.DisableEarlyShutdown = ptrTo(true)
 	})
 	if res.RowsFailed == 0 || res.RowsWritten == 0 {
 		t.Fatalf("result %+v: the test needs both kept and failed rows", res)
@@ -317,7 +317,7 @@ func statFile(t *testing.T, path string) os.FileInfo {
 func TestCreate_ResumeAlwaysExtends(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "dataset")
-	mustCreate(t, root, failingConfig, 9, 25, 10, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = true })
+	mustCreate(t, root, failingConfig, 9, 25, 10, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = ptrTo(true) })
 	kept := []os.FileInfo{
 		statFile(t, filepath.Join(dir, ParquetDir, BatchFile(0))),
 		statFile(t, filepath.Join(dir, ParquetDir, BatchFile(1))),
@@ -335,7 +335,7 @@ func TestCreate_ResumeAlwaysExtends(t *testing.T) {
 	}
 	res := mustCreate(t, root, failingConfig, 9, 40, 10, func(o *CreateOptions) {
 		o.Resume = ResumeAlways
-		o.Run.DisableEarlyShutdown = true
+		o.Run.DisableEarlyShutdown = ptrTo(true)
 		o.Now = func() time.Time { return fixedNow.Add(time.Hour) }
 	})
 	if res.Dir != dir || !res.Resumed || res.KeptGroups != 2 || res.Seed != 9 {
@@ -354,7 +354,7 @@ func TestCreate_ResumeAlwaysExtends(t *testing.T) {
 	}
 
 	fresh := t.TempDir()
-	mustCreate(t, fresh, failingConfig, 9, 40, 10, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = true })
+	mustCreate(t, fresh, failingConfig, 9, 40, 10, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = ptrTo(true) })
 	freshDir := filepath.Join(fresh, "dataset")
 	assertSameFolder(t, dir, freshDir)
 
@@ -491,7 +491,7 @@ func TestCreate_ResumeAfterCrash(t *testing.T) {
 		},
 	}
 	fresh := t.TempDir()
-	mustCreate(t, fresh, failingConfig, 4, 30, 10, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = true })
+	mustCreate(t, fresh, failingConfig, 4, 30, 10, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = ptrTo(true) })
 	freshDir := filepath.Join(fresh, "dataset")
 	if rows := failureRows(t, freshDir); len(rows) == 0 || rows[len(rows)-1] < 20 {
 		t.Fatalf("failure rows %v: the test needs failures in the last group", rows)
@@ -500,11 +500,11 @@ func TestCreate_ResumeAfterCrash(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
 			dir := filepath.Join(root, "dataset")
-			mustCreate(t, root, failingConfig, 4, 30, 10, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = true })
+			mustCreate(t, root, failingConfig, 4, 30, 10, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = ptrTo(true) })
 			tt.crash(t, dir)
 			res := mustCreate(t, root, failingConfig, 4, 30, 10, func(o *CreateOptions) {
 				o.Resume = ResumeAlways
-				o.Run.DisableEarlyShutdown = true
+				o.Run.DisableEarlyShutdown = ptrTo(true)
 			})
 			if !res.Resumed || res.KeptGroups != 2 || res.GroupsDone != 1 {
 				t.Fatalf("result %+v; want group 2 generated again", res)
@@ -584,8 +584,8 @@ func TestCreate_CombinedFile(t *testing.T) {
 
 func TestCreate_SameSeedSameBytes(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
-	mustCreate(t, a, failingConfig, 77, 45, 16, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = true })
-	mustCreate(t, b, failingConfig, 77, 45, 16, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = true })
+	mustCreate(t, a, failingConfig, 77, 45, 16, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = ptrTo(true) })
+	mustCreate(t, b, failingConfig, 77, 45, 16, func(o *CreateOptions) { o.Run.DisableEarlyShutdown = ptrTo(true) })
 	assertSameFolder(t, filepath.Join(a, "dataset"), filepath.Join(b, "dataset"))
 }
 
@@ -687,3 +687,5 @@ func asFloat(v any) (float64, bool) {
 func itoa(i int64) string { b, _ := json.Marshal(i); return string(b) }
 
 var _ columns.Row = (*row)(nil)
+
+func ptrTo[T any](v T) *T { return &v }

@@ -557,3 +557,22 @@ processors:
 		t.Fatalf("example chat dataset: %d rows, %v", len(rows), err)
 	}
 }
+
+// preview --traces prints trace-shaped values without failing, whether the
+// content is a block list or a plain string.
+func TestPreviewTraces(t *testing.T) {
+	dir := t.TempDir()
+	seed := `{"conv__trace": [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": [{"type": "text", "text": "hello"}], "reasoning_content": "be nice", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "add", "arguments": "{}"}}]}]}` + "\n"
+	os.WriteFile(filepath.Join(dir, "s.jsonl"), []byte(seed), 0o644)
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("seed_config: {source: {seed_type: local, path: s.jsonl}}\ncolumns:\n  - {name: n, column_type: expression, expr: '{{ conv__trace | length }}', dtype: int}\n"), 0o644)
+	out, errOut, code := run(t, "", "preview", cfg, "-n", "1", "--traces")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, want := range []string{"[user]", "hi there", "[assistant]", "(reasoning) be nice", "hello", `→ tool call {"id": "c1"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}

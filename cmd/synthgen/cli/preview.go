@@ -118,31 +118,41 @@ func formatValue(v any, indent int) string {
 	return fmt.Sprint(v)
 }
 
-// renderTrace prints a conversation: role, reasoning, tool calls, results.
+// renderTrace prints a conversation: role, reasoning, text, tool calls. It
+// reads the trace shape loosely (content may be a string or a block list), so
+// any list of messages prints without failing.
 func renderTrace(v any) string {
 	msgs, _ := v.([]any)
 	var b strings.Builder
 	for _, m := range msgs {
 		msg, ok := m.(*value.Map)
 		if !ok {
+			fmt.Fprintf(&b, "  %s\n", value.JSON(m))
 			continue
 		}
 		role, _ := msg.Get("role")
 		fmt.Fprintf(&b, "  [%v]\n", role)
-		if r, _ := msg.Get("reasoning_content"); r != nil {
+		if r, _ := msg.Get("reasoning_content"); r != nil && r != "" {
 			fmt.Fprintf(&b, "    (reasoning) %v\n", r)
 		}
-		if content, _ := msg.Get("content"); content != nil {
-			for _, blk := range content.([]any) {
-				if bm, ok := blk.(*value.Map); ok {
-					if t, _ := bm.Get("text"); t != nil && t != "" {
-						fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(fmt.Sprint(t), "\n", "\n    "))
-					}
+		content, _ := msg.Get("content")
+		switch c := content.(type) {
+		case string:
+			fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(c, "\n", "\n    "))
+		case []any:
+			for _, blk := range c {
+				bm, ok := blk.(*value.Map)
+				if !ok {
+					continue
+				}
+				if t, _ := bm.Get("text"); t != nil && t != "" {
+					fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(fmt.Sprint(t), "\n", "\n    "))
 				}
 			}
 		}
-		if calls, _ := msg.Get("tool_calls"); calls != nil {
-			for _, c := range calls.([]any) {
+		if calls, ok := msg.Get("tool_calls"); ok {
+			list, _ := calls.([]any)
+			for _, c := range list {
 				fmt.Fprintf(&b, "    → tool call %s\n", value.JSON(c))
 			}
 		}
