@@ -576,3 +576,21 @@ func TestPreviewTraces(t *testing.T) {
 		}
 	}
 }
+
+// Every example runs as README says, offline.
+func TestExamplesRun(t *testing.T) {
+	chdirRoot(t)
+	files, _ := filepath.Glob("examples/*.yaml")
+	if len(files) < 4 {
+		t.Fatalf("only %d examples", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			dir := t.TempDir()
+			_, errOut, code := run(t, "", "create", f, "-n", "30", "-o", dir, "--seed", "1", "--no-progress")
+			if code != ExitOK || !strings.Contains(errOut, "wrote 30 of 30 rows") {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+		})
+	}
+}

@@ -107,6 +107,9 @@ func formatValue(v any, indent int) string {
 		}
 		return t
 	case *value.Map, []any:
+		if short := value.JSON(t); len(short) <= 80 {
+			return short
+		}
 		var buf bytes.Buffer
 		if err := json.Indent(&buf, []byte(value.CompactJSON(t)), strings.Repeat(" ", indent), "  "); err != nil {
 			return value.JSON(t)
