@@ -34,9 +34,6 @@ func newCreateCmd(env Env) *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lo.seedSet = cmd.Flags().Changed("seed")
-			if err := checkNumRecords(lo.numRecords); err != nil {
-				return err
-			}
 			switch outputFormat {
 			case "", output.FormatParquet, output.FormatJSONL, output.FormatCSV:
 			default:
@@ -56,12 +53,9 @@ func newCreateCmd(env Env) *cobra.Command {
 				}
 			}
 			logger := newLogger(env.Stderr)
-			l, err := load(env, args[0], lo, logger)
+			l, err := loadRunnable(env, args[0], lo, logger)
 			if err != nil {
 				return err
-			}
-			if err := l.plan.Runnable(); err != nil {
-				return exitf(ExitInvalid, "%v", err)
 			}
 			prog := newProgress(env.Stderr, noProgress, progressInterval(l), lo.numRecords)
 			res, runErr := generate.Create(cmd.Context(), l.doc, l.plan, generate.CreateOptions{

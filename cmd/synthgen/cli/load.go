@@ -139,3 +139,19 @@ func checkNumRecords(n int) error {
 	}
 	return nil
 }
+
+// loadRunnable is load for the commands that generate: it also checks the
+// row count and that every column can run in this build.
+func loadRunnable(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, error) {
+	if err := checkNumRecords(lo.numRecords); err != nil {
+		return nil, err
+	}
+	l, err := load(env, path, lo, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.plan.Runnable(); err != nil {
+		return nil, exitf(ExitInvalid, "%v", err)
+	}
+	return l, nil
+}

@@ -27,16 +27,10 @@ func newPreviewCmd(env Env) *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lo.seedSet = cmd.Flags().Changed("seed")
-			if err := checkNumRecords(lo.numRecords); err != nil {
-				return err
-			}
 			logger := newLogger(env.Stderr)
-			l, err := load(env, args[0], lo, logger)
+			l, err := loadRunnable(env, args[0], lo, logger)
 			if err != nil {
 				return err
-			}
-			if err := l.plan.Runnable(); err != nil {
-				return exitf(ExitInvalid, "%v", err)
 			}
 			mem := &generate.Memory{}
 			res, err := generate.Run(cmd.Context(), l.plan, generate.Options{
