@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
+	"sync"
 
 	"github.com/synthgen/synthgen/columns/value"
 	"github.com/synthgen/synthgen/config"
@@ -32,6 +34,10 @@ type Output struct {
 	// Drop leaves the output out of the written dataset; it stays usable by
 	// later columns.
 	Drop bool
+	// OmitNullFields: in JSON output (JSONL, CSV's JSON text), object fields
+	// that are null are left out (trace messages: reasoning_content,
+	// tool_calls, tool_call_id appear only when set). Parquet stores nulls.
+	OmitNullFields bool
 }
 
 // Generator fills one unit's outputs for one row.
@@ -81,6 +87,10 @@ type Unit struct {
 	// PropagateSkip: skip this unit when a unit it depends on was skipped in
 	// the same row.
 	PropagateSkip bool
+	// Concurrency, when > 0, is how many of the unit's cells may run at once
+	// (model-bound kinds: enough to keep the model's request slots busy);
+	// 0 means cheap cells, run on one goroutine per CPU.
+	Concurrency int
 	// Pos is where the unit's (first) column is declared.
 	Pos config.Pos
 	// Path is the config path of the (first) column, e.g. columns[3].
@@ -104,6 +114,9 @@ type CellError struct {
 	Column string
 	Kind   string // short error kind, e.g. "render", "cast", "sampler"
 	Err    error
+	// Conversation is, for LLM cells, the conversation so far as a trace
+	// value (a list of message objects), written to failures.jsonl.
+	Conversation any
 }
 
 func (e *CellError) Error() string {
@@ -130,8 +143,17 @@ type BuildContext struct {
 	// Seed is the run's seed; generators derive per-(column,row) randomness
 	// from it so values do not depend on scheduling.
 	Seed uint64
+	// Run holds the effective run settings (the config's run_config merged
+	// with --run-config); nil means defaults.
+	Run *config.RunConfig
+	// Getenv looks up environment variables (API keys); nil means none.
+	Getenv func(string) (string, bool)
 	// Logger receives warnings (never nil).
 	Logger *slog.Logger
+
+	mu      sync.Mutex
+	shared  map[string]any
+	closers []io.Closer
 }
 
 // FieldDoc documents one field of a column kind (for `synthgen columns`);
@@ -176,3 +198,56 @@ type BatchGenerator interface {
 	// per row.
 	GenerateBatch(ctx context.Context, rows []Row, outs [][]any) []error
 }
+
+// Shared returns the value stored under key, calling create on first use.
+// Kinds use it to share one resource across their Build calls (the four LLM
+// kinds share model clients). Safe for concurrent use.
+func (bc *BuildContext) Shared(key string, create func() any) any {
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	if bc.shared == nil {
+		bc.shared = map[string]any{}
+	}
+	if v, ok := bc.shared[key]; ok {
+		return v
+	}
+	v := create()
+	bc.shared[key] = v
+	return v
+}
+
+// AddCloser registers a resource (a server, a connection) that lives as long
+// as the run; Close closes them in reverse order.
+func (bc *BuildContext) AddCloser(c io.Closer) {
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	bc.closers = append(bc.closers, c)
+}
+
+// Close closes every registered resource, last first, and returns the first
+// error. It is idempotent.
+func (bc *BuildContext) Close() error {
+	bc.mu.Lock()
+	cs := bc.closers
+	bc.closers = nil
+	bc.mu.Unlock()
+	var first error
+	for i := len(cs) - 1; i >= 0; i-- {
+		if err := cs[i].Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Preparer is implemented by generators that must check something before a
+// run starts (a model's health check, an MCP server's tool list). The CLI
+// calls Prepare once per unit before generating; an error wrapping
+// ErrUnreachable means a provider cannot be used (exit code 3).
+type Preparer interface {
+	Prepare(ctx context.Context) error
+}
+
+// ErrUnreachable marks a provider that is unreachable or misconfigured
+// (missing key): nothing can be generated with it.
+var ErrUnreachable = errors.New("provider unreachable")

@@ -40,7 +40,7 @@ var hashExcluded = map[string]bool{
 func (doc *Document) BuilderConfigJSON() []byte {
 	var buf bytes.Buffer
 	buf.WriteString(`{"data_designer": `)
-	writeNodeJSON(&buf, doc.Raw, "", nil, doc.getenv)
+	writeNodeJSON(&buf, doc.Raw, "", jsonOpts{redact: true, getenv: doc.getenv})
 	buf.WriteString("}")
 	var out bytes.Buffer
 	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
@@ -54,12 +54,20 @@ func (doc *Document) BuilderConfigJSON() []byte {
 // concurrency settings and run settings. Resume compares it.
 func (doc *Document) Hash() string {
 	var buf bytes.Buffer
-	writeNodeJSON(&buf, doc.Raw, "", hashExcluded, nil) // nil: independent of the environment
+	writeNodeJSON(&buf, doc.Raw, "", jsonOpts{exclude: hashExcluded, redact: true}) // no getenv: independent of the environment
 	sum := sha256.Sum256(buf.Bytes())
 	return hex.EncodeToString(sum[:])
 }
 
-func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude map[string]bool, getenv func(string) (string, bool)) {
+// jsonOpts controls writeNodeJSON: exclude drops keys (and sorts keys, for
+// the hash); redact hides secrets; getenv tells which api_key names exist.
+type jsonOpts struct {
+	exclude map[string]bool
+	redact  bool
+	getenv  func(string) (string, bool)
+}
+
+func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, o jsonOpts) {
 	n = resolve(n)
 	if n == nil {
 		buf.WriteString("null")
@@ -73,14 +81,14 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			pairs = append(pairs, i)
 		}
-		if exclude != nil { // the hash: independent of the order keys are written in
+		if o.exclude != nil { // the hash: independent of the order keys are written in
 			sort.SliceStable(pairs, func(a, b int) bool {
 				return resolve(n.Content[pairs[a]]).Value < resolve(n.Content[pairs[b]]).Value
 			})
 		}
 		for _, i := range pairs {
 			k := resolve(n.Content[i]).Value
-			if exclude[k] {
+			if o.exclude[k] {
 				continue
 			}
 			if !first {
@@ -91,12 +99,12 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 			buf.WriteByte(':')
 			v := resolve(n.Content[i+1])
 			switch {
-			case secretMaps[parentKey] && !isEnvRef(v):
+			case o.redact && secretMaps[parentKey] && !isEnvRef(v):
 				writeJSONString(buf, Redacted)
-			case secretKeys[strings.ToLower(k)] && v.Kind == yaml.ScalarNode && !isNull(v) && !isEnvRef(v) && !namesEnv(k, v.Value, getenv):
+			case o.redact && secretKeys[strings.ToLower(k)] && v.Kind == yaml.ScalarNode && !isNull(v) && !isEnvRef(v) && !namesEnv(k, v.Value, o.getenv):
 				writeJSONString(buf, Redacted)
 			default:
-				writeNodeJSON(buf, v, k, exclude, getenv)
+				writeNodeJSON(buf, v, k, o)
 			}
 		}
 		buf.WriteByte('}')
@@ -106,7 +114,7 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			writeNodeJSON(buf, c, "", exclude, getenv)
+			writeNodeJSON(buf, c, "", o)
 		}
 		buf.WriteByte(']')
 	case yaml.ScalarNode:
@@ -126,7 +134,11 @@ func writeNodeJSON(buf *bytes.Buffer, n *yaml.Node, parentKey string, exclude ma
 			}
 			writeJSONString(buf, n.Value)
 		default:
-			writeJSONString(buf, RedactURL(n.Value))
+			if o.redact {
+				writeJSONString(buf, RedactURL(n.Value))
+			} else {
+				writeJSONString(buf, n.Value)
+			}
 		}
 	default:
 		buf.WriteString("null")
@@ -169,4 +181,12 @@ func RedactURL(s string) string {
 		u.User = url.User(Redacted)
 	}
 	return u.String()
+}
+
+// NodeJSON renders a YAML node as JSON text, keeping mapping key order
+// (for JSON Schemas and other free-form values written in a config).
+func NodeJSON(n *yaml.Node) []byte {
+	var buf bytes.Buffer
+	writeNodeJSON(&buf, n, "", jsonOpts{})
+	return buf.Bytes()
 }

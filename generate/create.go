@@ -36,6 +36,10 @@ type CreateOptions struct {
 	// processors-files/<name>/, one file per row group (schema_transform).
 	// --output-format does not apply to them.
 	Processors []GroupProcessor
+	// ModelUsage, when set, is called each time metadata.json is written;
+	// its result is the file's model_usage (requests, tokens, latency per
+	// model alias).
+	ModelUsage func() map[string]any
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -139,6 +143,7 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 	if err != nil {
 		return nil, err
 	}
+	folder.usage = opts.ModelUsage
 	window := intOr(rc.ShutdownErrorWindow, 100)
 	if rc.DisableEarlyShutdown != nil && *rc.DisableEarlyShutdown {
 		window = 0

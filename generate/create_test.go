@@ -621,8 +621,9 @@ func TestCreate_EarlyShutdownKeepsGroups(t *testing.T) {
 // A plan that cannot run leaves no folder behind.
 func TestCreate_NotRunnable(t *testing.T) {
 	root := t.TempDir()
-	src := "columns:\n  - {name: answer, column_type: llm-text, model_alias: mock-text, prompt: hi}\n"
-	_, err := createIn(t, root, src, 1, 10, 10, nil)
+	p := fakePlan(t, notRunnable())
+	doc := parse(t, "columns:\n  - {name: answer, column_type: expression, expr: x}\n")
+	_, err := Create(context.Background(), doc, p, CreateOptions{NumRecords: 10, ArtifactPath: root})
 	if !errors.Is(err, ErrNotRunnable) {
 		t.Fatalf("err = %v, want ErrNotRunnable", err)
 	}

@@ -70,6 +70,8 @@ type Failure struct {
 	ErrorKind string     `json:"error_kind"`
 	Message   string     `json:"message"`
 	Upstream  *value.Map `json:"upstream"`
+	// Conversation is an LLM cell's conversation so far, when it has one.
+	Conversation any `json:"conversation,omitempty"`
 }
 
 // Sink receives finished row groups. WriteGroup is called from one goroutine
@@ -254,12 +256,15 @@ func (e *engine) runUnit(ctx context.Context, ui int, u *columns.Unit, live []*r
 	if len(todo) == 0 {
 		return nil
 	}
-	chunk := 64
+	chunk, workers := 64, e.opts.Workers
+	if u.Concurrency > 0 {
+		chunk, workers = 1, u.Concurrency // each cell waits on I/O
+	}
 	bg, isBatch := u.Gen.(columns.BatchGenerator)
 	if isBatch {
 		chunk = max(1, bg.BatchSize())
 	}
-	wp := pool.New().WithErrors().WithMaxGoroutines(e.opts.Workers)
+	wp := pool.New().WithErrors().WithMaxGoroutines(workers)
 	for start := 0; start < len(todo); start += chunk {
 		part := todo[start:min(start+chunk, len(todo))]
 		wp.Go(func() (err error) {
@@ -321,7 +326,7 @@ func (e *engine) settle(u *columns.Unit, r *row, err error) {
 	failed := err != nil
 	if failed {
 		ce := columns.AsCellError(err, r.idx, unitName(u), u.Kind)
-		r.failed = &Failure{Row: r.idx, Column: ce.Column, ErrorKind: ce.Kind, Message: ce.Error(), Upstream: e.upstream(r, u)}
+		r.failed = &Failure{Row: r.idx, Column: ce.Column, ErrorKind: ce.Kind, Message: ce.Error(), Upstream: e.upstream(r, u), Conversation: ce.Conversation}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -470,11 +470,13 @@ func (shortBatch) GenerateBatch(_ context.Context, rows []columns.Row, outs [][]
 	return nil
 }
 
+// notRunnable is a unit of a kind that has no generator in a build.
+func notRunnable() *columns.Unit {
+	return &columns.Unit{Kind: "llm-text", Columns: []string{"answer"}, Outputs: []columns.Output{{Name: "answer", Type: value.String, Column: "answer"}}}
+}
+
 func TestPlan_Runnable(t *testing.T) {
-	_, p := mustPlan(t, `columns:
-  - {name: topic, column_type: sampler, sampler_type: category, params: {values: [a]}}
-  - {name: answer, column_type: llm-text, model_alias: mock-text, prompt: "{{ topic }}"}
-`, 1)
+	p := fakePlan(t, notRunnable())
 	err := p.Runnable()
 	if !errors.Is(err, ErrNotRunnable) || !strings.Contains(err.Error(), `column "answer" (llm-text)`) {
 		t.Fatalf("Runnable = %v, want ErrNotRunnable naming answer", err)

@@ -80,6 +80,8 @@ type Folder struct {
 	meta    *Metadata
 	stats   *statsAcc
 	failure *os.File
+	// usage, when set, gives metadata.json's model_usage.
+	usage func() map[string]any
 }
 
 // OpenFolder prepares dir for writing. meta is the run's metadata (from a
@@ -112,7 +114,7 @@ func OpenFolder(dir string, p *Plan, meta *Metadata, builderConfig []byte, procs
 	f := &Folder{Dir: dir, plan: p, meta: meta, stats: newStatsAcc(), procs: procs}
 	for _, s := range p.Written {
 		o := p.Outputs[s]
-		f.cols = append(f.cols, output.Column{Name: o.Name, Type: o.Type})
+		f.cols = append(f.cols, output.Column{Name: o.Name, Type: o.Type, OmitNullFields: o.OmitNullFields})
 	}
 	meta.Schema = nil
 	for _, c := range f.cols {
@@ -262,6 +264,9 @@ func (f *Folder) Finish(now time.Time) error {
 
 func (f *Folder) writeMeta() error {
 	m := f.meta
+	if f.usage != nil {
+		m.ModelUsage = f.usage()
+	}
 	sort.Slice(m.Batches, func(i, j int) bool { return m.Batches[i].ID < m.Batches[j].ID })
 	m.NumCompletedBatches = len(m.Batches)
 	m.ActualNumRecords, m.FailedNumRecords = 0, 0

@@ -1,12 +1,15 @@
 package llm
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/synthgen/synthgen/columns"
+	"github.com/synthgen/synthgen/columns/llm/parse"
 	"github.com/synthgen/synthgen/columns/template"
 	"github.com/synthgen/synthgen/columns/value"
 	"github.com/synthgen/synthgen/config"
+	"github.com/synthgen/synthgen/tracing"
 )
 
 var summaries = map[string]string{
@@ -50,6 +53,7 @@ var TraceType = value.List(value.Struct(
 func build(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, config.Diagnostics) {
 	var diags config.Diagnostics
 	var units []*columns.Unit
+	sh := sharedOf(bc)
 	for _, col := range cols {
 		c := config.LLM(col)
 		u := &columns.Unit{
@@ -59,6 +63,7 @@ func build(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, con
 			Pos:           c.Meta.Pos,
 			Path:          c.Meta.Path,
 		}
+		g := &generator{name: c.Name, alias: c.ModelAlias, seed: bc.Seed, usage: sh.usage.For(c.ModelAlias)}
 		for _, key := range []string{"prompt", "system_prompt"} {
 			src := c.Prompt
 			if key == "system_prompt" {
@@ -73,8 +78,14 @@ func build(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, con
 				diags.Errorf(pos, path, "%s of column %q is not a valid template: %v", key, c.Name, err)
 				continue
 			}
+			if key == "prompt" {
+				g.prompt = t
+			} else {
+				g.system = t
+			}
 			for _, ref := range t.Refs() {
 				u.Deps = append(u.Deps, columns.Dep{Name: ref, Pos: pos, Path: path})
+				g.refs = appendUnique(g.refs, ref)
 			}
 		}
 		for i, mm := range c.MultiModalContext {
@@ -84,33 +95,138 @@ func build(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, con
 			}
 			u.Deps = append(u.Deps, columns.Dep{Name: mm.ColumnName, Pos: pos, Path: path})
 		}
-		u.Outputs = append(u.Outputs, columns.Output{Name: c.Name, Type: mainType(col), Column: c.Name, Drop: c.Drop})
+		rec, typ, ds := recipeFor(col)
+		diags = append(diags, ds...)
+		g.recipe = rec
+		u.Outputs = append(u.Outputs, columns.Output{Name: c.Name, Type: typ, Column: c.Name, Drop: c.Drop})
 		for _, se := range config.SideEffects(col) {
-			t := value.String
+			o := columns.Output{Name: se, Type: value.String, Column: c.Name}
 			if se == c.Name+config.TraceSuffix {
-				t = TraceType
+				o.Type, o.OmitNullFields = TraceType, true
 			}
-			u.Outputs = append(u.Outputs, columns.Output{Name: se, Type: t, Column: c.Name})
+			u.Outputs = append(u.Outputs, o)
+		}
+		g.traceMode = tracing.TraceType(c.WithTrace)
+		if g.traceMode == "" {
+			g.traceMode = tracing.TraceNone
+		}
+		g.reasoning = c.ExtractReasoningContent
+		g.restarts, g.corrections = conversationLimits(bc.Run)
+		client, info, err := sh.pool.Client(c.ModelAlias)
+		if err != nil {
+			// A missing key or an unknown provider is found when the run
+			// prepares (exit 3), not while validating a config.
+			g.prepErr = err
+		} else {
+			g.client, g.info = client, info
+			g.skipHealth = info.SkipHealthCheck
+			u.Concurrency = 2 * max(info.MaxParallelRequests, 1)
+		}
+		g.health = sh.healthFor(c.ModelAlias)
+		if g.prompt != nil && !ds.HasErrors() {
+			u.Gen = g
 		}
 		units = append(units, u)
 	}
 	return units, diags
 }
 
-// mainType is the type of an LLM column's value.
-func mainType(col config.Column) value.Type {
-	switch c := col.(type) {
-	case *config.LLMJudgeColumn:
-		fields := make([]value.Field, 0, len(c.Scores))
-		for _, s := range c.Scores {
-			fields = append(fields, value.Field{Name: s.Name, Type: value.Struct(
-				value.Field{Name: "reasoning", Type: value.String},
-				value.Field{Name: "score", Type: value.String},
-			)})
-		}
-		return value.Struct(fields...)
-	case *config.LLMStructuredColumn:
-		return value.JSONT // the schema-derived struct comes with the LLM columns
+// conversationLimits are max_conversation_restarts (default 5) and
+// max_conversation_correction_steps (default 0).
+func conversationLimits(rc *config.RunConfig) (restarts, corrections int) {
+	restarts, corrections = 5, 0
+	if rc != nil && rc.MaxConversationRestarts != nil {
+		restarts = *rc.MaxConversationRestarts
 	}
-	return value.String
+	if rc != nil && rc.MaxConversationCorrectionSteps != nil {
+		corrections = *rc.MaxConversationCorrectionSteps
+	}
+	return restarts, corrections
+}
+
+// recipeFor builds a kind's instructions and parser, and the column's type.
+func recipeFor(col config.Column) (recipe, value.Type, config.Diagnostics) {
+	var diags config.Diagnostics
+	switch c := col.(type) {
+	case *config.LLMCodeColumn:
+		lang := c.CodeLang
+		return recipe{
+			instructions: parse.CodeInstructions(lang),
+			parse:        func(reply string, _ bool) (any, error) { return parse.Code(reply, lang) },
+			what:         "as one " + parse.FenceTag(lang) + " code block",
+		}, value.String, nil
+	case *config.LLMStructuredColumn:
+		pos, path := c.Meta.At("output_format")
+		doc, err := parse.SchemaFromYAML(c.OutputFormat)
+		if err != nil {
+			diags.Errorf(pos, path, "output_format of column %q: %v", c.Name, err)
+			return recipe{}, value.JSONT, diags
+		}
+		schema, err := parse.CompileSchema(doc)
+		if err != nil {
+			diags.Errorf(pos, path, "output_format of column %q: %v", c.Name, err)
+			return recipe{}, value.JSONT, diags
+		}
+		typ := parse.TypeOfSchema(doc)
+		return recipe{
+			instructions: parse.StructuredInstructions(doc),
+			parse: func(reply string, bare bool) (any, error) {
+				return parse.Structured(reply, schema, bare) // conformed to typ
+			},
+			what:   "as JSON matching the schema",
+			schema: plainSchema(doc),
+		}, typ, nil
+	case *config.LLMJudgeColumn:
+		pos, path := c.Meta.At("scores")
+		scores, err := parse.ScoresFromConfig(c.Scores)
+		if err != nil {
+			diags.Errorf(pos, path, "scores of column %q: %v", c.Name, err)
+			return recipe{}, value.JSONT, diags
+		}
+		doc, err := parse.JudgeSchema(scores)
+		if err != nil {
+			diags.Errorf(pos, path, "scores of column %q: %v", c.Name, err)
+			return recipe{}, value.JSONT, diags
+		}
+		schema, err := parse.CompileSchema(doc)
+		if err != nil {
+			diags.Errorf(pos, path, "scores of column %q: %v", c.Name, err)
+			return recipe{}, value.JSONT, diags
+		}
+		typ := parse.JudgeType(scores)
+		return recipe{
+			instructions: parse.StructuredInstructions(doc),
+			parse: func(reply string, bare bool) (any, error) {
+				v, err := parse.Judge(reply, schema, scores, bare)
+				if err != nil {
+					return nil, err
+				}
+				return parse.Conform(v, typ), nil
+			},
+			what:   "as JSON scores matching the rubric",
+			schema: plainSchema(doc),
+		}, typ, nil
+	}
+	return recipe{
+		parse: func(reply string, _ bool) (any, error) { return parse.Text(reply), nil },
+		what:  "as text",
+	}, value.String, nil
+}
+
+// plainSchema is the schema as plain JSON values, for response_format.
+func plainSchema(doc *value.Map) map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(value.CompactJSON(doc)), &m); err != nil {
+		return nil
+	}
+	return m
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
 }

@@ -28,7 +28,7 @@ func benchRows(n int) [][]any {
 
 func BenchmarkWriteParquet(b *testing.B) {
 	const n = 10_000
-	cols := []Column{{"text", value.String}, {"id", value.Int}, {"person", personType}, {"__trace", traceType}}
+	cols := []Column{{Name: "text", Type: value.String}, {Name: "id", Type: value.Int}, {Name: "person", Type: personType}, {Name: "__trace", Type: traceType}}
 	rows := benchRows(n)
 	path := filepath.Join(b.TempDir(), "bench.parquet")
 	b.ReportAllocs()

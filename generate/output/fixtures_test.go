@@ -74,18 +74,18 @@ func sampleTrace(i int) []any {
 // sampleColumns and sampleRows cover every type, nulls at every level, empty
 // lists, lists of structs, the trace shape and a person-like struct.
 var sampleColumns = []Column{
-	{"id", value.Int},
-	{"name", value.String},
-	{"score", value.Float},
-	{"ok", value.Bool},
-	{"person", personType},
-	{"tags", value.List(value.String)},
-	{"matrix", value.List(value.List(value.Int))},
-	{"items", value.List(value.Struct(field("sku", value.String), field("qty", value.Int)))},
-	{"extra", value.JSONT},
-	{"empty_struct", value.Struct()},
-	{"__trace", traceType},
-	{"__reasoning_content", value.String},
+	{Name: "id", Type: value.Int},
+	{Name: "name", Type: value.String},
+	{Name: "score", Type: value.Float},
+	{Name: "ok", Type: value.Bool},
+	{Name: "person", Type: personType},
+	{Name: "tags", Type: value.List(value.String)},
+	{Name: "matrix", Type: value.List(value.List(value.Int))},
+	{Name: "items", Type: value.List(value.Struct(field("sku", value.String), field("qty", value.Int)))},
+	{Name: "extra", Type: value.JSONT},
+	{Name: "empty_struct", Type: value.Struct()},
+	{Name: "__trace", Type: traceType},
+	{Name: "__reasoning_content", Type: value.String},
 }
 
 func sampleRows() [][]any {

@@ -13,6 +13,9 @@ import (
 type Column struct {
 	Name string
 	Type value.Type
+	// OmitNullFields leaves null object fields out of JSON output (JSONL and
+	// CSV's JSON text); Parquet stores every field.
+	OmitNullFields bool
 }
 
 // The output formats NewWriter accepts.
@@ -190,4 +193,35 @@ func checkType(t value.Type) error {
 		return nil
 	}
 	return fmt.Errorf("unsupported type %s", t)
+}
+
+// jsonOf is a cell's JSON text in JSONL/CSV: compact, keys in order, null
+// object fields left out when the column asks for it.
+func jsonOf(v any, omitNull bool) string {
+	if omitNull {
+		v = withoutNullFields(v)
+	}
+	return value.CompactJSON(v)
+}
+
+// withoutNullFields copies v leaving out object fields whose value is nil.
+func withoutNullFields(v any) any {
+	switch t := v.(type) {
+	case *value.Map:
+		out := value.NewMap()
+		for _, k := range t.Keys() {
+			x, _ := t.Get(k)
+			if x != nil {
+				out.Set(k, withoutNullFields(x))
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = withoutNullFields(x)
+		}
+		return out
+	}
+	return v
 }

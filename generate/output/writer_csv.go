@@ -13,13 +13,16 @@ type csvEncoder struct {
 	buf    *bufio.Writer
 	w      *csv.Writer
 	record []string
+	omit   []bool // per column: leave null object fields out of JSON text
 }
 
 func newCSVEncoder(f *atomicFile, cols []Column) (encoder, error) {
 	buf := bufio.NewWriterSize(f, 1<<16)
 	e := &csvEncoder{buf: buf, w: csv.NewWriter(buf), record: make([]string, len(cols))}
+	e.omit = make([]bool, len(cols))
 	for i, c := range cols {
 		e.record[i] = c.Name
+		e.omit[i] = c.OmitNullFields
 	}
 	if err := e.w.Write(e.record); err != nil {
 		return nil, err
@@ -30,6 +33,9 @@ func newCSVEncoder(f *atomicFile, cols []Column) (encoder, error) {
 func (e *csvEncoder) encode(rows [][]any, _ int) error {
 	for _, row := range rows {
 		for i, v := range row {
+			if e.omit[i] {
+				v = withoutNullFields(v)
+			}
 			e.record[i] = csvCell(v)
 		}
 		if err := e.w.Write(e.record); err != nil {

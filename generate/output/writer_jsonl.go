@@ -11,15 +11,18 @@ import (
 type jsonlEncoder struct {
 	w    *bufio.Writer
 	keys []string // each column name as a JSON string followed by ':'
+	omit []bool   // per column: leave null object fields out
 	line []byte
 }
 
 func newJSONLEncoder(f *atomicFile, cols []Column) (encoder, error) {
 	keys := make([]string, len(cols))
+	omit := make([]bool, len(cols))
 	for i, c := range cols {
 		keys[i] = value.CompactJSON(c.Name) + ":"
+		omit[i] = c.OmitNullFields
 	}
-	return &jsonlEncoder{w: bufio.NewWriterSize(f, 1<<16), keys: keys}, nil
+	return &jsonlEncoder{w: bufio.NewWriterSize(f, 1<<16), keys: keys, omit: omit}, nil
 }
 
 func (e *jsonlEncoder) encode(rows [][]any, _ int) error {
@@ -30,7 +33,7 @@ func (e *jsonlEncoder) encode(rows [][]any, _ int) error {
 				line = append(line, ',')
 			}
 			line = append(line, e.keys[i]...)
-			line = append(line, value.CompactJSON(v)...)
+			line = append(line, jsonOf(v, e.omit[i])...)
 		}
 		line = append(line, '}', '\n')
 		e.line = line

@@ -61,7 +61,7 @@ func TestParquetRoundTrip(t *testing.T) {
 // stored for it.
 func TestParquetJSONColumnIsPlainString(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.parquet")
-	cols := []Column{{"j", value.JSONT}}
+	cols := []Column{{Name: "j", Type: value.JSONT}}
 	if err := WriteParquetFile(path, cols, [][]any{{obj("a", int64(1), "b", list("x"))}}); err != nil {
 		t.Fatal(err)
 	}
@@ -80,8 +80,8 @@ func TestParquetJSONColumnIsPlainString(t *testing.T) {
 
 func TestParquetSchemaKeepsFieldOrder(t *testing.T) {
 	schema, _ := parquetSchema([]Column{
-		{"z", value.Struct(field("b", value.Int), field("a", value.List(value.Float)))},
-		{"a", value.Bool},
+		{Name: "z", Type: value.Struct(field("b", value.Int), field("a", value.List(value.Float)))},
+		{Name: "a", Type: value.Bool},
 	})
 	want := []string{"z.b", "z.a.list.element", "a"}
 	var got []string
@@ -94,7 +94,7 @@ func TestParquetSchemaKeepsFieldOrder(t *testing.T) {
 }
 
 func TestParquetNumberTolerance(t *testing.T) {
-	cols := []Column{{"i", value.Int}, {"f", value.Float}}
+	cols := []Column{{Name: "i", Type: value.Int}, {Name: "f", Type: value.Float}}
 	tests := []struct {
 		give    []any
 		want    []any
@@ -135,7 +135,7 @@ func TestParquetNumberTolerance(t *testing.T) {
 
 func TestParquetValueErrorPath(t *testing.T) {
 	rows := [][]any{{list(obj("role", "user", "content", list(textBlock("ok"), obj("type", "text", "text", int64(5)))))}}
-	err := WriteParquetFile(filepath.Join(t.TempDir(), "t.parquet"), []Column{{"__trace", traceType}}, rows)
+	err := WriteParquetFile(filepath.Join(t.TempDir(), "t.parquet"), []Column{{Name: "__trace", Type: traceType}}, rows)
 	var ve *ValueError
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v, want *ValueError", err)
@@ -144,7 +144,7 @@ func TestParquetValueErrorPath(t *testing.T) {
 		t.Errorf("got row %d column %q path %q", ve.Row, ve.Column, ve.Path)
 	}
 
-	err = WriteParquetFile(filepath.Join(t.TempDir(), "t.parquet"), []Column{{"p", personType}},
+	err = WriteParquetFile(filepath.Join(t.TempDir(), "t.parquet"), []Column{{Name: "p", Type: personType}},
 		[][]any{{obj("first_name", "A", "nickname", "B")}})
 	if err == nil || !strings.Contains(err.Error(), `key "nickname" is not a field`) {
 		t.Errorf("unknown key: err = %v", err)
@@ -182,7 +182,7 @@ func TestParquetEmptyAndManyRowGroups(t *testing.T) {
 
 	// More rows than a row group and than a shred chunk, written in uneven
 	// batches, read back in order.
-	w, err := NewWriter(FormatParquet, path, []Column{{"i", value.Int}, {"t", traceType}})
+	w, err := NewWriter(FormatParquet, path, []Column{{Name: "i", Type: value.Int}, {Name: "t", Type: traceType}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,9 +125,9 @@ func TestNewWriterRejects(t *testing.T) {
 		want   string
 	}{
 		{"xlsx", nil, "unknown output format"},
-		{FormatParquet, []Column{{"a", value.Int}, {"a", value.String}}, `duplicate column name "a"`},
-		{FormatJSONL, []Column{{"s", value.Struct(field("x", value.Int), field("x", value.Int))}}, `duplicate struct field "x"`},
-		{FormatCSV, []Column{{"l", value.Type{Kind: value.KindList}}}, "list type without an element type"},
+		{FormatParquet, []Column{{Name: "a", Type: value.Int}, {Name: "a", Type: value.String}}, `duplicate column name "a"`},
+		{FormatJSONL, []Column{{Name: "s", Type: value.Struct(field("x", value.Int), field("x", value.Int))}}, `duplicate struct field "x"`},
+		{FormatCSV, []Column{{Name: "l", Type: value.Type{Kind: value.KindList}}}, "list type without an element type"},
 	}
 	for _, tt := range tests {
 		w, err := NewWriter(tt.format, filepath.Join(dir, "out"), tt.cols)
@@ -148,7 +148,7 @@ func TestWriterTempFileInSameDir(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "dataset."+format)
-			w, err := NewWriter(format, path, []Column{{"a", value.Int}})
+			w, err := NewWriter(format, path, []Column{{Name: "a", Type: value.Int}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +186,7 @@ func TestWriterFailedWriteLeavesNoFile(t *testing.T) {
 			if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			w, err := NewWriter(format, path, []Column{{"a", value.Int}})
+			w, err := NewWriter(format, path, []Column{{Name: "a", Type: value.Int}})
 			if err != nil {
 				t.Fatal(err)
 			}

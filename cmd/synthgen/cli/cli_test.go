@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -363,11 +364,15 @@ run_config: {disable_early_shutdown: true}
 	if code != ExitFailed || !strings.Contains(errOut, "early shutdown") {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
-	// LLM columns are planned but cannot run yet: a clear usage error.
-	llm := "columns:\n  - {name: a, column_type: llm-text, model_alias: mock-text, prompt: hi}\n"
-	_, errOut, code = run(t, llm, "create", "-", "-o", dir, "--no-progress")
-	if code != ExitInvalid || !strings.Contains(errOut, `column "a" (llm-text)`) {
+	// A model whose key is missing: exit 3 before anything is generated,
+	// naming the variable, and no folder is left behind.
+	llm := "columns:\n  - {name: a, column_type: llm-text, model_alias: openai-text, prompt: hi}\n"
+	_, errOut, code = run(t, llm, "create", "-", "-o", dir, "-d", "nokey", "--no-progress")
+	if code != ExitUnreachable || !strings.Contains(errOut, "OPENAI_API_KEY") {
 		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nokey")); err == nil {
+		t.Fatal("a run that could not start left a folder")
 	}
 	// Bad flags.
 	_, _, code = run(t, "", "create", "x.yaml", "--output-format", "xml")
@@ -570,7 +575,7 @@ func TestPreviewTraces(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
-	for _, want := range []string{"[user]", "hi there", "[assistant]", "(reasoning) be nice", "hello", `→ tool call {"id": "c1"`} {
+	for _, want := range []string{"┌ user", "hi there", "┌ assistant", "(reasoning) be nice", "hello", "→ add [c1] {}", "2 messages, 1 tool call in 1 turn"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
@@ -592,5 +597,104 @@ func TestExamplesRun(t *testing.T) {
 				t.Fatalf("exit %d\n%s", code, errOut)
 			}
 		})
+	}
+}
+
+// The LLM example runs on the in-process mock model: every column is
+// filled, traces and reasoning have the spec's shape, and the JSONL and CSV
+// forms follow the output-types table.
+func TestCreateLLMExampleOnMock(t *testing.T) {
+	chdirRoot(t)
+	dir := t.TempDir()
+	_, errOut, code := run(t, "", "create", "examples/qa_with_judge.yaml", "-n", "20", "-o", dir, "-d", "qa", "--seed", "3", "--no-progress", "--output-format", "jsonl")
+	if code != ExitOK || !strings.Contains(errOut, "wrote 20 of 20 rows") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	cols, rows, err := output.ReadParquetFile(filepath.Join(dir, "qa", "parquet-files", "batch_00000.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := map[string]int{}
+	var names []string
+	for i, c := range cols {
+		idx[c.Name] = i
+		names = append(names, c.Name)
+	}
+	if got := strings.Join(names, ","); got != "topic,difficulty,question,question__trace,answer,answer__trace,answer__reasoning_content,snippet,facts,grade,accuracy" {
+		t.Fatalf("columns: %s", got)
+	}
+	for _, r := range rows {
+		qt := r[idx["question__trace"]].([]any)
+		if len(qt) != 1 || role(qt[0]) != "assistant" {
+			t.Fatalf("last_message trace: %s", value.JSON(qt))
+		}
+		at := r[idx["answer__trace"]].([]any)
+		if len(at) != 2 || role(at[0]) != "user" || role(at[1]) != "assistant" {
+			t.Fatalf("all_messages trace: %s", value.JSON(at))
+		}
+		rc, _ := at[1].(*value.Map).Get("reasoning_content")
+		if rc == nil || r[idx["answer__reasoning_content"]] == nil || strings.TrimSpace(rc.(string)) != r[idx["answer__reasoning_content"]] {
+			t.Fatalf("reasoning: trace %v, column %v", rc, r[idx["answer__reasoning_content"]])
+		}
+		if tc, _ := at[0].(*value.Map).Get("tool_calls"); tc != nil {
+			t.Fatal("tool_calls must be null/absent on a plain message")
+		}
+		grade := r[idx["grade"]].(*value.Map)
+		acc, _ := grade.Get("Accuracy")
+		score, _ := acc.(*value.Map).Get("score")
+		if s := score.(string); s != "1" && s != "3" && s != "5" {
+			t.Fatalf("score %q is not an option", s)
+		}
+		if fmt.Sprint(r[idx["accuracy"]]) != score {
+			t.Fatalf("accuracy %v ≠ grade %v", r[idx["accuracy"]], score)
+		}
+		facts := r[idx["facts"]].(*value.Map)
+		if got := strings.Join(facts.Keys(), ","); got != "summary,key_points,confidence" {
+			t.Fatalf("facts keys %s", got)
+		}
+		if !strings.Contains(r[idx["snippet"]].(string), "def ") {
+			t.Fatalf("snippet %q", r[idx["snippet"]])
+		}
+	}
+	var meta struct {
+		ModelUsage map[string]map[string]float64 `json:"model_usage"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "qa", "metadata.json"))
+	json.Unmarshal(b, &meta)
+	if meta.ModelUsage["writer"]["requests"] != 60 || meta.ModelUsage["thinker"]["reasoning_tokens"] == 0 {
+		t.Fatalf("model usage: %v", meta.ModelUsage)
+	}
+	// JSONL: traces are arrays of message objects with optional keys left out.
+	jl, _ := os.ReadFile(filepath.Join(dir, "qa", "qa.jsonl"))
+	var rec map[string]any
+	json.Unmarshal([]byte(strings.SplitN(string(jl), "\n", 2)[0]), &rec)
+	msg := rec["answer__trace"].([]any)[0].(map[string]any)
+	if _, has := msg["tool_calls"]; has || msg["role"] != "user" {
+		t.Fatalf("JSONL message: %v", msg)
+	}
+	if content := msg["content"].([]any)[0].(map[string]any); content["type"] != "text" {
+		t.Fatalf("content block: %v", content)
+	}
+}
+
+func role(m any) string {
+	r, _ := m.(*value.Map).Get("role")
+	s, _ := r.(string)
+	return s
+}
+
+// A provider that cannot be reached stops the run before it starts: exit 3,
+// naming the provider.
+func TestUnreachableProviderExit3(t *testing.T) {
+	cfg := `model_providers:
+  - {name: local, endpoint: "http://127.0.0.1:1/v1"}
+model_configs:
+  - {alias: m, model: x, provider: local}
+columns:
+  - {name: a, column_type: llm-text, model_alias: m, prompt: hi}
+`
+	_, errOut, code := run(t, cfg, "preview", "-")
+	if code != ExitUnreachable || !strings.Contains(errOut, "local") {
+		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/synthgen/synthgen/columns/llm"
 	"github.com/synthgen/synthgen/generate"
 	"github.com/synthgen/synthgen/generate/output"
 )
@@ -53,10 +54,11 @@ func newCreateCmd(env Env) *cobra.Command {
 				}
 			}
 			logger := newLogger(env.Stderr)
-			l, err := loadRunnable(env, args[0], lo, logger)
+			l, err := loadRunnable(cmd.Context(), env, args[0], lo, logger)
 			if err != nil {
 				return err
 			}
+			defer l.close()
 			prog := newProgress(env.Stderr, noProgress, progressInterval(l), lo.numRecords)
 			res, runErr := generate.Create(cmd.Context(), l.doc, l.plan, generate.CreateOptions{
 				NumRecords:   lo.numRecords,
@@ -70,6 +72,7 @@ func newCreateCmd(env Env) *cobra.Command {
 				Logger:       logger,
 				Progress:     prog.update,
 				Processors:   l.processors(),
+				ModelUsage:   llm.UsageOf(l.bc).Snapshot,
 			})
 			prog.finish()
 			return summarize(env.Stderr, res, runErr, lo.numRecords)

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +24,9 @@ type loaded struct {
 	seed uint64
 	// transforms are the schema_transform processors, built against plan.
 	transforms []*processor.SchemaTransform
+	// bc holds the run's shared resources (model clients, the mock server);
+	// close releases them.
+	bc *columns.BuildContext
 }
 
 // processors returns the transforms as the engine's group processors.
@@ -76,7 +81,7 @@ func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, e
 	// Columns that decoded cleanly are built and planned even when others
 	// have errors, so one run reports every problem; the plan runs only when
 	// every unit built, so its reference errors are not echoes.
-	bc := &columns.BuildContext{Doc: doc, BaseDir: doc.BaseDir(), Seed: seed, Logger: logger}
+	bc := &columns.BuildContext{Doc: doc, BaseDir: doc.BaseDir(), Seed: seed, Run: rc, Getenv: env.Getenv, Logger: logger}
 	units, ds := registry.New().Build(bc)
 	diags = append(diags, ds...)
 	// The units that built are planned even when others failed, so one run
@@ -90,10 +95,11 @@ func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, e
 		diags = append(diags, ds...)
 	}
 	if diags.HasErrors() {
+		bc.Close()
 		return nil, invalidConfig(env, path, diags)
 	}
 	printDiags(env.Stderr, diags)
-	return &loaded{doc: doc, run: rc, plan: plan, seed: seed, transforms: transforms}, nil
+	return &loaded{doc: doc, run: rc, plan: plan, seed: seed, transforms: transforms, bc: bc}, nil
 }
 
 func invalidConfig(env Env, path string, diags config.Diagnostics) error {
@@ -142,7 +148,7 @@ func checkNumRecords(n int) error {
 
 // loadRunnable is load for the commands that generate: it also checks the
 // row count and that every column can run in this build.
-func loadRunnable(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, error) {
+func loadRunnable(ctx context.Context, env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, error) {
 	if err := checkNumRecords(lo.numRecords); err != nil {
 		return nil, err
 	}
@@ -151,7 +157,38 @@ func loadRunnable(env Env, path string, lo loadOptions, logger *slog.Logger) (*l
 		return nil, err
 	}
 	if err := l.plan.Runnable(); err != nil {
+		l.close()
 		return nil, exitf(ExitInvalid, "%v", err)
 	}
+	if err := l.prepare(ctx); err != nil {
+		l.close()
+		return nil, err
+	}
 	return l, nil
+}
+
+// prepare runs each unit's checks before generating (model health checks):
+// an unreachable or misconfigured provider is exit code 3.
+func (l *loaded) prepare(ctx context.Context) error {
+	for _, u := range l.plan.Units {
+		p, ok := u.Gen.(columns.Preparer)
+		if !ok {
+			continue
+		}
+		if err := p.Prepare(ctx); err != nil {
+			if errors.Is(err, columns.ErrUnreachable) {
+				return exitf(ExitUnreachable, "%v", err)
+			}
+			return exitf(ExitFailed, "%v", err)
+		}
+	}
+	return nil
+}
+
+// close releases what the run's columns hold (the in-process mock server,
+// connections).
+func (l *loaded) close() {
+	if l != nil && l.bc != nil {
+		l.bc.Close()
+	}
 }

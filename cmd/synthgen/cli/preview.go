@@ -28,10 +28,11 @@ func newPreviewCmd(env Env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lo.seedSet = cmd.Flags().Changed("seed")
 			logger := newLogger(env.Stderr)
-			l, err := loadRunnable(env, args[0], lo, logger)
+			l, err := loadRunnable(cmd.Context(), env, args[0], lo, logger)
 			if err != nil {
 				return err
 			}
+			defer l.close()
 			mem := &generate.Memory{}
 			res, err := generate.Run(cmd.Context(), l.plan, generate.Options{
 				NumRecords: lo.numRecords, BufferSize: lo.numRecords, Sink: mem, Logger: logger,
@@ -115,12 +116,14 @@ func formatValue(v any, indent int) string {
 	return fmt.Sprint(v)
 }
 
-// renderTrace prints a conversation: role, reasoning, text, tool calls. It
-// reads the trace shape loosely (content may be a string or a block list), so
-// any list of messages prints without failing.
+// renderTrace prints a conversation: each message's role, reasoning, text,
+// tool calls with pretty-printed arguments and tool results, then a summary
+// ("2 tool calls in 1 turn"). It reads the trace shape loosely (content may
+// be a string or a block list), so any list of messages prints.
 func renderTrace(v any) string {
 	msgs, _ := v.([]any)
 	var b strings.Builder
+	calls, turns := 0, 0
 	for _, m := range msgs {
 		msg, ok := m.(*value.Map)
 		if !ok {
@@ -128,14 +131,20 @@ func renderTrace(v any) string {
 			continue
 		}
 		role, _ := msg.Get("role")
-		fmt.Fprintf(&b, "  [%v]\n", role)
+		header := fmt.Sprint(role)
+		if id, _ := msg.Get("tool_call_id"); id != nil && id != "" {
+			header += " ← " + fmt.Sprint(id)
+		}
+		fmt.Fprintf(&b, "  ┌ %s\n", header)
 		if r, _ := msg.Get("reasoning_content"); r != nil && r != "" {
-			fmt.Fprintf(&b, "    (reasoning) %v\n", r)
+			fmt.Fprintf(&b, "  │ (reasoning) %s\n", indentText(fmt.Sprint(r), "  │             "))
 		}
 		content, _ := msg.Get("content")
 		switch c := content.(type) {
 		case string:
-			fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(c, "\n", "\n    "))
+			if c != "" {
+				fmt.Fprintf(&b, "  │ %s\n", indentText(c, "  │ "))
+			}
 		case []any:
 			for _, blk := range c {
 				bm, ok := blk.(*value.Map)
@@ -143,16 +152,57 @@ func renderTrace(v any) string {
 					continue
 				}
 				if t, _ := bm.Get("text"); t != nil && t != "" {
-					fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(fmt.Sprint(t), "\n", "\n    "))
+					fmt.Fprintf(&b, "  │ %s\n", indentText(fmt.Sprint(t), "  │ "))
+				}
+				if iu, _ := bm.Get("image_url"); iu != nil {
+					fmt.Fprintf(&b, "  │ [image] %s\n", shorten(value.JSON(iu), 80))
 				}
 			}
 		}
-		if calls, ok := msg.Get("tool_calls"); ok {
-			list, _ := calls.([]any)
+		if tc, ok := msg.Get("tool_calls"); ok {
+			list, _ := tc.([]any)
+			if len(list) > 0 {
+				turns++
+			}
 			for _, c := range list {
-				fmt.Fprintf(&b, "    → tool call %s\n", value.JSON(c))
+				calls++
+				cm, ok := c.(*value.Map)
+				if !ok {
+					continue
+				}
+				id, _ := cm.Get("id")
+				name, args := "", ""
+				if fn, ok := cm.Get("function"); ok {
+					if fm, ok := fn.(*value.Map); ok {
+						n, _ := fm.Get("name")
+						a, _ := fm.Get("arguments")
+						name, args = fmt.Sprint(n), fmt.Sprint(a)
+					}
+				}
+				fmt.Fprintf(&b, "  │ → %s [%v] %s\n", name, id, indentText(prettyJSON(args), "  │   "))
 			}
 		}
 	}
+	fmt.Fprintf(&b, "  └ %d message%s, %d tool call%s in %d turn%s\n", len(msgs), plural(len(msgs)), calls, plural(calls), turns, plural(turns))
 	return b.String()
+}
+
+// prettyJSON indents a JSON text, or returns it as is when it is not JSON.
+func prettyJSON(s string) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(s), "", "  "); err != nil {
+		return s
+	}
+	return buf.String()
+}
+
+func indentText(s, pad string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pad)
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
 }

@@ -25,6 +25,7 @@ func newValidateCmd(env Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer l.close()
 			out := env.Stdout
 			fmt.Fprintf(out, "%s: ok\n", args[0])
 			if explain {

@@ -1,0 +1,212 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/synthgen/synthgen/columns"
+	"github.com/synthgen/synthgen/columns/llm/model"
+	"github.com/synthgen/synthgen/columns/template"
+	"github.com/synthgen/synthgen/tracing"
+)
+
+// recipe is what distinguishes the four kinds: the instructions appended to
+// the user prompt, how a reply is parsed, and how a failure is described.
+type recipe struct {
+	instructions string
+	// parse turns the final reply text into the cell value; bare is true
+	// when the model was asked for native structured output.
+	parse func(reply string, bare bool) (any, error)
+	// what completes "could not parse the model output <what>".
+	what string
+	// schema is sent as response_format in native structured mode.
+	schema map[string]any
+}
+
+// generator runs one LLM column: one conversation per cell.
+type generator struct {
+	name        string
+	alias       string
+	system      *template.Template
+	prompt      *template.Template
+	refs        []string
+	recipe      recipe
+	client      model.Client
+	info        *model.ModelInfo
+	usage       *Usage
+	traceMode   tracing.TraceType
+	reasoning   bool // writes {name}__reasoning_content
+	seed        uint64
+	restarts    int
+	corrections int
+	health      *healthOnce
+	skipHealth  bool
+	// prepErr is why the model cannot be used (unknown provider, missing
+	// key); Prepare reports it before the run starts.
+	prepErr error
+}
+
+// Generate renders the prompts, runs the conversation and fills the main
+// column, then the trace and reasoning columns when enabled (in that order).
+func (g *generator) Generate(ctx context.Context, row columns.Row, out []any) error {
+	vars := template.RowVars(row, g.refs)
+	var base []tracing.Message
+	if g.system != nil {
+		sys, err := g.system.Render(vars)
+		if err != nil {
+			return g.fail(row, "render", fmt.Errorf("rendering system_prompt: %w", err), nil)
+		}
+		if strings.TrimSpace(sys) != "" {
+			base = append(base, tracing.Text(tracing.RoleSystem, sys))
+		}
+	}
+	user, err := g.prompt.Render(vars)
+	if err != nil {
+		return g.fail(row, "render", fmt.Errorf("rendering prompt: %w", err), nil)
+	}
+	if strings.TrimSpace(user) == "" {
+		return g.fail(row, "render", errors.New("the prompt rendered empty"), nil)
+	}
+	if g.recipe.instructions != "" {
+		user = strings.TrimRight(user, "\n") + "\n\n" + g.recipe.instructions
+	}
+	base = append(base, tracing.Text(tracing.RoleUser, user))
+
+	rng := cellRand(g.seed, g.name, row.Index())
+	var (
+		lastErr    error
+		lastFinish string
+		msgs       []tracing.Message
+	)
+	for restart := 0; restart <= g.restarts; restart++ {
+		if restart > 0 {
+			g.usage.add(func(u *Usage) { u.restarts++ })
+		}
+		msgs = append([]tracing.Message(nil), base...)
+		for correction := 0; ; correction++ {
+			resp, err := g.call(ctx, rng, msgs)
+			if err != nil {
+				return g.fail(row, "model", err, msgs)
+			}
+			turn := len(msgs)
+			reply := tracing.AssistantReply(resp.Content, resp.Reasoning, resp.ReasoningContent, resp.ToolCalls, g.info.ParseThinkTags)
+			reply.AssignCallIDs(tracing.CallIDs(fmt.Sprintf("%d_%d", row.Index(), turn)))
+			msgs = append(msgs, reply)
+			val, perr := g.recipe.parse(replyText(reply), g.info.StructuredOutputs == "native")
+			if perr == nil {
+				g.fill(out, val, msgs)
+				return nil
+			}
+			lastErr, lastFinish = perr, resp.FinishReason
+			if correction >= g.corrections {
+				break
+			}
+			g.usage.add(func(u *Usage) { u.corrections++ })
+			msgs = append(msgs, tracing.Text(tracing.RoleUser, correctionText(perr)))
+		}
+	}
+	msg := fmt.Sprintf("could not parse the model output %s after %s and %s: %v",
+		g.recipe.what, count(g.corrections, "correction"), count(g.restarts, "restart"), lastErr)
+	if lastFinish == "length" {
+		msg += fmt.Sprintf("; the last reply was cut at max_tokens (%s): raise max_tokens", maxTokensText(g.info))
+	}
+	return g.fail(row, "parse", errors.New(msg), msgs)
+}
+
+// call sends one request with per-request sampled parameters and records usage.
+func (g *generator) call(ctx context.Context, rng *rand.Rand, msgs []tracing.Message) (*model.Response, error) {
+	req := &model.Request{Model: g.info.Model, Messages: msgs, MaxTokens: g.info.MaxTokens, ExtraBody: g.info.ExtraBody}
+	req.Temperature, req.TopP = g.info.Params(rng)
+	if g.info.StructuredOutputs == "native" && g.recipe.schema != nil {
+		req.ResponseFormat = &model.JSONSchemaFormat{Name: g.name, Schema: g.recipe.schema}
+	}
+	resp, err := g.client.Complete(ctx, req)
+	g.usage.add(func(u *Usage) {
+		u.requests++
+		if err != nil {
+			u.failed++
+			return
+		}
+		u.promptTokens += int64(resp.Usage.PromptTokens)
+		u.completionTokens += int64(resp.Usage.CompletionTokens)
+		u.reasoningTokens += int64(resp.Usage.ReasoningTokens)
+		u.retries += int64(max(resp.Attempts-1, 0))
+		u.rateLimited += int64(resp.RateLimited)
+		u.latency.add(resp.Latency)
+	})
+	return resp, err
+}
+
+// fill stores the value, then the trace and the reasoning when enabled.
+func (g *generator) fill(out []any, val any, msgs []tracing.Message) {
+	out[0] = val
+	i := 1
+	if g.traceMode != tracing.TraceNone {
+		out[i] = traceValue(tracing.Build(msgs, g.traceMode))
+		i++
+	}
+	if g.reasoning {
+		if r, ok := tracing.ReasoningOf(msgs); ok {
+			out[i] = r
+		} else {
+			out[i] = nil
+		}
+	}
+}
+
+// fail returns the cell's error with the conversation so far, so failures
+// can be reviewed too.
+func (g *generator) fail(row columns.Row, kind string, err error, msgs []tracing.Message) error {
+	ce := &columns.CellError{Row: row.Index(), Column: g.name, Kind: kind, Err: err}
+	var me *model.Error
+	if errors.As(err, &me) {
+		ce.Kind = "model_" + me.Kind.String()
+	}
+	if len(msgs) > 0 {
+		ce.Conversation = traceValue(msgs)
+	}
+	return ce
+}
+
+// replyText is the text of an assistant message (its text blocks joined).
+func replyText(m tracing.Message) string {
+	var b strings.Builder
+	for _, blk := range m.Content {
+		if blk.Type == tracing.BlockText || blk.Type == "" {
+			b.WriteString(blk.Text)
+		}
+	}
+	return b.String()
+}
+
+func correctionText(err error) string {
+	return "Your previous reply could not be used: " + err.Error() + "\nReply again, following the instructions exactly."
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func maxTokensText(info *model.ModelInfo) string {
+	if info.MaxTokens == nil {
+		return "the provider's default"
+	}
+	return fmt.Sprint(*info.MaxTokens)
+}
+
+// cellRand is the cell's random source: it depends only on the run seed,
+// the column and the row, so sampled temperatures do not depend on
+// scheduling.
+func cellRand(seed uint64, column string, row int64) *rand.Rand {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d\x00%s\x00%d", seed, column, row)
+	s := h.Sum64()
+	return rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))
+}

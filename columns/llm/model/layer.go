@@ -1,0 +1,188 @@
+package model
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+
+	"github.com/synthgen/synthgen/tracing"
+)
+
+// exchange is one Complete call as the layer sees it: the request to write
+// and, once the HTTP request is done, what came back. It travels in the
+// request's context from the adapter, through go-openai, to the layer.
+type exchange struct {
+	req   *Request
+	model string
+
+	// Set by the layer when a response arrived and its body was read.
+	status int
+	header http.Header
+	body   []byte
+}
+
+type exchangeKey struct{}
+
+func withExchange(ctx context.Context, x *exchange) context.Context {
+	return context.WithValue(ctx, exchangeKey{}, x)
+}
+
+// layer is the http.RoundTripper between go-openai and the network that
+// closes the library's gaps:
+//   - it writes the JSON body from the Request (so temperature 0, top_p 0
+//     and max_tokens are sent when set, n and tool_choice never) and merges
+//     extra_body at the top level, over every other key;
+//   - it adds the provider's extra headers;
+//   - it reads the whole response body and keeps it, with the status and
+//     headers, in the exchange: the `reasoning` reply field, a null content,
+//     Retry-After and non-JSON error bodies are read from there.
+//
+// Requests without an exchange in their context pass through unchanged
+// (apart from the headers).
+type layer struct {
+	base    http.RoundTripper
+	headers map[string]string
+}
+
+func (l *layer) RoundTrip(r *http.Request) (*http.Response, error) {
+	x, _ := r.Context().Value(exchangeKey{}).(*exchange)
+	out := r.Clone(r.Context())
+	for k, v := range l.headers {
+		out.Header.Set(k, v)
+	}
+	if x != nil && r.Method == http.MethodPost {
+		var lib []byte
+		if r.Body != nil {
+			var err error
+			lib, err = io.ReadAll(r.Body)
+			r.Body.Close()
+			if err != nil {
+				return nil, fmt.Errorf("reading request body: %w", err)
+			}
+		}
+		body, err := x.requestBody(lib)
+		if err != nil {
+			return nil, err
+		}
+		out.Body = io.NopCloser(bytes.NewReader(body))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		out.ContentLength = int64(len(body))
+	}
+	resp, err := l.base.RoundTrip(out)
+	if err != nil || x == nil {
+		return resp, err
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("reading response body: %w", err)
+	}
+	x.status, x.header, x.body = resp.StatusCode, resp.Header, raw
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	resp.ContentLength = int64(len(raw))
+	return resp, nil
+}
+
+// requestBody is the JSON body sent for the exchange's request: the keys
+// go-openai wrote (lib: model, stream), the request's fields, then
+// extra_body; n and tool_choice are removed whatever set them.
+func (x *exchange) requestBody(lib []byte) ([]byte, error) {
+	body := map[string]any{}
+	if len(bytes.TrimSpace(lib)) > 0 {
+		if err := json.Unmarshal(lib, &body); err != nil {
+			return nil, fmt.Errorf("reading go-openai's request body: %w", err)
+		}
+	}
+	r := x.req
+	body["model"] = x.model
+	msgs := make([]wireMessage, len(r.Messages))
+	for i, m := range r.Messages {
+		msgs[i] = toWire(m)
+	}
+	body["messages"] = msgs
+	delete(body, "tools")
+	if len(r.Tools) > 0 {
+		tools := make([]wireTool, len(r.Tools))
+		for i, t := range r.Tools {
+			tools[i] = wireTool{Type: tracing.ToolCallFunction, Function: wireFunction(t)}
+		}
+		body["tools"] = tools
+	}
+	if r.Temperature != nil {
+		body["temperature"] = *r.Temperature
+	}
+	if r.TopP != nil {
+		body["top_p"] = *r.TopP
+	}
+	if r.MaxTokens != nil {
+		body["max_tokens"] = *r.MaxTokens
+	}
+	if f := r.ResponseFormat; f != nil {
+		name := f.Name
+		if name == "" {
+			name = "output"
+		}
+		body["response_format"] = map[string]any{
+			"type":        "json_schema",
+			"json_schema": map[string]any{"name": name, "schema": f.Schema, "strict": false},
+		}
+	}
+	maps.Copy(body, r.ExtraBody)
+	delete(body, "n")
+	delete(body, "tool_choice")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return nil, fmt.Errorf("encoding request body: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// wireMessage is a message in the OpenAI wire format.
+type wireMessage struct {
+	Role string `json:"role"`
+	// Content is a string when the message is exactly one text block, else
+	// the list of blocks.
+	Content          any                `json:"content"`
+	ReasoningContent string             `json:"reasoning_content,omitempty"`
+	ToolCalls        []tracing.ToolCall `json:"tool_calls,omitempty"`
+	ToolCallID       string             `json:"tool_call_id,omitempty"`
+}
+
+func toWire(m tracing.Message) wireMessage {
+	w := wireMessage{Role: m.Role, ToolCallID: m.ToolCallID}
+	switch {
+	case len(m.Content) == 0:
+		w.Content = ""
+	case len(m.Content) == 1 && isText(m.Content[0]):
+		w.Content = m.Content[0].Text
+	default:
+		w.Content = m.Content
+	}
+	if m.Role == tracing.RoleAssistant {
+		// Echoed back: some providers require it on later turns.
+		w.ReasoningContent = m.ReasoningContent
+		w.ToolCalls = m.ToolCalls
+	}
+	return w
+}
+
+func isText(b tracing.Block) bool {
+	return b.Type == tracing.BlockText || (b.Type == "" && b.ImageURL == nil)
+}
+
+type wireTool struct {
+	Type     string       `json:"type"`
+	Function wireFunction `json:"function"`
+}
+
+type wireFunction struct {
+	Name        string         `json:"name"`
+	Description string         `json:"description,omitempty"`
+	Parameters  map[string]any `json:"parameters,omitempty"`
+}

@@ -1,0 +1,84 @@
+package llm
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/synthgen/synthgen/columns"
+	"github.com/synthgen/synthgen/columns/llm/mock"
+	"github.com/synthgen/synthgen/columns/llm/model"
+)
+
+// shared is what the four LLM kinds share in one run: the model clients
+// (one per alias, one request-slot pool per endpoint), the in-process mock
+// server, usage and health checks.
+type shared struct {
+	pool   *model.Pool
+	usage  *UsageSet
+	health sync.Map // alias → *healthOnce
+}
+
+const sharedKey = "llm.shared"
+
+// sharedOf returns the run's shared LLM state, creating it on first use.
+func sharedOf(bc *columns.BuildContext) *shared {
+	return bc.Shared(sharedKey, func() any {
+		s := &shared{usage: &UsageSet{}}
+		var (
+			once    sync.Once
+			mockURL string
+			mockErr error
+		)
+		startMock := func() (string, error) {
+			once.Do(func() {
+				url, closer, err := mock.Start(context.Background(), "127.0.0.1:0", mock.Options{Seed: int64(bc.Seed)})
+				if err != nil {
+					mockErr = fmt.Errorf("starting the built-in mock model: %w", err)
+					return
+				}
+				bc.AddCloser(closer)
+				mockURL = url
+			})
+			return mockURL, mockErr
+		}
+		getenv := bc.Getenv
+		if getenv == nil {
+			getenv = func(string) (string, bool) { return "", false }
+		}
+		s.pool = model.NewPool(bc.Doc, getenv, startMock)
+		return s
+	}).(*shared)
+}
+
+// UsageOf returns the model usage of a run (for metadata.json).
+func UsageOf(bc *columns.BuildContext) *UsageSet { return sharedOf(bc).usage }
+
+// healthOnce runs one alias's health check once per run.
+type healthOnce struct {
+	once sync.Once
+	err  error
+}
+
+func (s *shared) healthFor(alias string) *healthOnce {
+	h, _ := s.health.LoadOrStore(alias, &healthOnce{})
+	return h.(*healthOnce)
+}
+
+// Prepare checks the column's model once per run (unless the model config
+// says skip_health_check): a tiny request that must succeed.
+func (g *generator) Prepare(ctx context.Context) error {
+	if g.prepErr != nil {
+		return fmt.Errorf("column %q: %w", g.name, g.prepErr)
+	}
+	if g.skipHealth {
+		return nil
+	}
+	g.health.once.Do(func() {
+		g.health.err = model.HealthCheck(ctx, g.client, g.info)
+	})
+	if g.health.err != nil {
+		return fmt.Errorf("column %q: %w", g.name, g.health.err)
+	}
+	return nil
+}

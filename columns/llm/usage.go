@@ -1,0 +1,113 @@
+package llm
+
+import (
+	"math"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Usage counts what one model alias did in a run. Safe for concurrent use.
+type Usage struct {
+	mu                             sync.Mutex
+	requests, failed               int64
+	promptTokens, completionTokens int64
+	reasoningTokens                int64
+	retries, rateLimited           int64
+	corrections, restarts          int64
+	latency                        histogram
+}
+
+// UsageSet holds the usage of every alias of a run.
+type UsageSet struct {
+	mu sync.Mutex
+	m  map[string]*Usage
+}
+
+// For returns the usage of an alias.
+func (s *UsageSet) For(alias string) *Usage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]*Usage{}
+	}
+	u, ok := s.m[alias]
+	if !ok {
+		u = &Usage{}
+		s.m[alias] = u
+	}
+	return u
+}
+
+// Snapshot returns metadata.json's model_usage: per alias, requests, tokens,
+// latency percentiles (seconds), 429s, retries.
+func (s *UsageSet) Snapshot() map[string]any {
+	s.mu.Lock()
+	aliases := make([]string, 0, len(s.m))
+	for a := range s.m {
+		aliases = append(aliases, a)
+	}
+	s.mu.Unlock()
+	sort.Strings(aliases)
+	out := map[string]any{}
+	for _, a := range aliases {
+		u := s.For(a)
+		u.mu.Lock()
+		out[a] = map[string]any{
+			"requests":            u.requests,
+			"failed_requests":     u.failed,
+			"input_tokens":        u.promptTokens,
+			"output_tokens":       u.completionTokens,
+			"reasoning_tokens":    u.reasoningTokens,
+			"rate_limited":        u.rateLimited,
+			"retries":             u.retries,
+			"corrections":         u.corrections,
+			"restarts":            u.restarts,
+			"latency_p50_seconds": u.latency.quantile(0.50),
+			"latency_p95_seconds": u.latency.quantile(0.95),
+			"latency_p99_seconds": u.latency.quantile(0.99),
+		}
+		u.mu.Unlock()
+	}
+	return out
+}
+
+func (u *Usage) add(f func(u *Usage)) {
+	u.mu.Lock()
+	f(u)
+	u.mu.Unlock()
+}
+
+// histogram keeps latencies in log-spaced buckets (20 per decade from 1 ms
+// to 10,000 s) so memory does not grow with the run; quantiles are the
+// bucket's upper bound (within 12%).
+type histogram struct {
+	counts [161]int64
+	n      int64
+}
+
+func (h *histogram) add(d time.Duration) {
+	s := d.Seconds()
+	i := 0
+	if s > 0.001 {
+		i = int(math.Ceil(20 * math.Log10(s/0.001)))
+	}
+	i = min(max(i, 0), len(h.counts)-1)
+	h.counts[i]++
+	h.n++
+}
+
+func (h *histogram) quantile(q float64) float64 {
+	if h.n == 0 {
+		return 0
+	}
+	want := int64(math.Ceil(q * float64(h.n)))
+	var seen int64
+	for i, c := range h.counts {
+		seen += c
+		if seen >= want {
+			return math.Round(0.001*math.Pow(10, float64(i)/20)*1e6) / 1e6
+		}
+	}
+	return 0
+}
