@@ -113,7 +113,7 @@ var ErrNotRunnable = errors.New("column kind not runnable in this build")
 func (p *Plan) Runnable() error {
 	for _, u := range p.Units {
 		if u.Gen == nil {
-			return fmt.Errorf("column %q (%s): %w: LLM and embedding columns are validated and planned but cannot generate yet", unitName(u), u.Kind, ErrNotRunnable)
+			return fmt.Errorf("column %q (%s): %w: this kind is validated and planned but cannot generate in this build", unitName(u), u.Kind, ErrNotRunnable)
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/llm/model"
 	"github.com/synthgen/synthgen/columns/template"
+	"github.com/synthgen/synthgen/config"
 	"github.com/synthgen/synthgen/tracing"
 )
 
@@ -45,6 +46,9 @@ type generator struct {
 	corrections int
 	health      *healthOnce
 	skipHealth  bool
+	// images are the multi_modal_context entries: image blocks sent before
+	// the prompt text.
+	images []config.MultiModalContext
 	// prepErr is why the model cannot be used (unknown provider, missing
 	// key); Prepare reports it before the run starts.
 	prepErr error
@@ -74,7 +78,15 @@ func (g *generator) Generate(ctx context.Context, row columns.Row, out []any) er
 	if g.recipe.instructions != "" {
 		user = strings.TrimRight(user, "\n") + "\n\n" + g.recipe.instructions
 	}
-	base = append(base, tracing.Text(tracing.RoleUser, user))
+	userMsg := tracing.Text(tracing.RoleUser, user)
+	if len(g.images) > 0 {
+		blocks, err := g.imageBlocks(row)
+		if err != nil {
+			return g.fail(row, "render", err, nil)
+		}
+		userMsg.Content = append(blocks, userMsg.Content...) // images come before the text
+	}
+	base = append(base, userMsg)
 
 	rng := cellRand(g.seed, g.name, row.Index())
 	var (
@@ -209,4 +221,42 @@ func cellRand(seed uint64, column string, row int64) *rand.Rand {
 	fmt.Fprintf(h, "%d\x00%s\x00%d", seed, column, row)
 	s := h.Sum64()
 	return rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))
+}
+
+// imageBlocks builds the image blocks of a row from its multi_modal_context
+// columns: a URL as is, base64 data as a data: URL of the image format.
+func (g *generator) imageBlocks(row columns.Row) ([]tracing.Block, error) {
+	var out []tracing.Block
+	for _, mm := range g.images {
+		v, _ := row.Get(mm.ColumnName)
+		var urls []string
+		switch t := v.(type) {
+		case string:
+			urls = []string{t}
+		case []any:
+			for _, x := range t {
+				if s, ok := x.(string); ok {
+					urls = append(urls, s)
+				}
+			}
+		case nil:
+			return nil, fmt.Errorf("image column %q is null", mm.ColumnName)
+		default:
+			return nil, fmt.Errorf("image column %q holds %T, not a URL or base64 text", mm.ColumnName, v)
+		}
+		for _, u := range urls {
+			if mm.DataType == "base64" && !strings.HasPrefix(u, "data:") {
+				format := mm.ImageFormat
+				switch format {
+				case "":
+					format = "png"
+				case "jpg":
+					format = "jpeg"
+				}
+				u = "data:image/" + format + ";base64," + u
+			}
+			out = append(out, tracing.ImageBlock(u))
+		}
+	}
+	return out, nil
 }

@@ -263,3 +263,22 @@ func codeColumn(lang string) *config.LLMCodeColumn {
 	c.Name = "code"
 	return c
 }
+
+func TestImageContextBlocksBeforeText(t *testing.T) {
+	c := &scripted{replies: []*model.Response{reply("a cat", "")}}
+	g := newGen(t, "", "Describe the image.", textRecipe, tracing.TraceAllMessages, false, c)
+	g.images = []config.MultiModalContext{{ColumnName: "pic", DataType: "url"}, {ColumnName: "raw", DataType: "base64", ImageFormat: "jpg"}}
+	out := make([]any, 2)
+	if err := g.Generate(context.Background(), fakeRow{"pic": "https://x/cat.png", "raw": "AAAA"}, out); err != nil {
+		t.Fatal(err)
+	}
+	user := c.reqs[0].Messages[0]
+	if len(user.Content) != 3 || user.Content[0].ImageURL.URL != "https://x/cat.png" || user.Content[1].ImageURL.URL != "data:image/jpeg;base64,AAAA" || user.Content[2].Text != "Describe the image." {
+		t.Fatalf("user content: %+v", user.Content)
+	}
+	first := out[1].([]any)[0].(*value.Map)
+	content, _ := first.Get("content")
+	if got := value.JSON(content); got != `[{"type": "image_url", "image_url": {"url": "https://x/cat.png"}}, {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,AAAA"}}, {"type": "text", "text": "Describe the image."}]` {
+		t.Fatalf("trace content: %s", got)
+	}
+}

@@ -111,6 +111,7 @@ func build(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, con
 			g.traceMode = tracing.TraceNone
 		}
 		g.reasoning = c.ExtractReasoningContent
+		g.images = c.MultiModalContext
 		g.restarts, g.corrections = conversationLimits(bc.Run)
 		client, info, err := sh.pool.Client(c.ModelAlias)
 		if err != nil {
