@@ -698,3 +698,36 @@ columns:
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 }
+
+// A reply cut at max_tokens that never parses drops the row, and the message
+// says so and names the column and row.
+func TestTruncatedReplyMessage(t *testing.T) {
+	dir := t.TempDir()
+	cfg := `model_configs:
+  - alias: m
+    model: mock-m
+    provider: mock
+    inference_parameters: {max_tokens: 50, extra_body: {mock: {truncate_rate: 1.0}}}
+columns:
+  - name: facts
+    column_type: llm-structured
+    model_alias: m
+    prompt: "Facts please"
+    output_format: {type: object, properties: {a: {type: string}}, required: [a]}
+run_config: {max_conversation_restarts: 1, disable_early_shutdown: true}
+`
+	_, errOut, code := run(t, cfg, "create", "-", "-n", "2", "-o", dir, "--no-progress")
+	if code != ExitFailed {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "dataset", "failures.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := strings.SplitN(string(b), "\n", 2)[0]
+	for _, want := range []string{`column \"facts\" row 0: could not parse the model output as JSON matching the schema after 0 corrections and 1 restart`, "cut at max_tokens (50)", `"conversation":[`} {
+		if !strings.Contains(first, want) {
+			t.Fatalf("want %q in %s", want, first)
+		}
+	}
+}
