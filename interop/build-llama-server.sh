@@ -43,6 +43,7 @@ fi
 
 # The source tree: cloned from the git bundle inside the npm package.
 if [ ! -f "$SRC/models/ggml-vocab-qwen2.gguf" ] || [ ! -d "$SRC/gguf-py/gguf" ]; then
+  command -v git >/dev/null 2>&1 || { log "installing git"; apt_install git; }
   for tool in npm git tar; do
     command -v "$tool" >/dev/null || { log "$tool is required"; exit 1; }
   done
