@@ -151,9 +151,10 @@ type BuildContext struct {
 	// Logger receives warnings (never nil).
 	Logger *slog.Logger
 
-	mu      sync.Mutex
-	shared  map[string]any
-	closers []io.Closer
+	sharedMu sync.Mutex // held while a Shared value is created
+	shared   map[string]any
+	closerMu sync.Mutex
+	closers  []io.Closer
 }
 
 // FieldDoc documents one field of a column kind (for `synthgen columns`);
@@ -201,10 +202,11 @@ type BatchGenerator interface {
 
 // Shared returns the value stored under key, calling create on first use.
 // Kinds use it to share one resource across their Build calls (the four LLM
-// kinds share model clients). Safe for concurrent use.
+// kinds share model clients). Safe for concurrent use; create may call
+// AddCloser but not Shared.
 func (bc *BuildContext) Shared(key string, create func() any) any {
-	bc.mu.Lock()
-	defer bc.mu.Unlock()
+	bc.sharedMu.Lock()
+	defer bc.sharedMu.Unlock()
 	if bc.shared == nil {
 		bc.shared = map[string]any{}
 	}
@@ -219,18 +221,18 @@ func (bc *BuildContext) Shared(key string, create func() any) any {
 // AddCloser registers a resource (a server, a connection) that lives as long
 // as the run; Close closes them in reverse order.
 func (bc *BuildContext) AddCloser(c io.Closer) {
-	bc.mu.Lock()
-	defer bc.mu.Unlock()
+	bc.closerMu.Lock()
+	defer bc.closerMu.Unlock()
 	bc.closers = append(bc.closers, c)
 }
 
 // Close closes every registered resource, last first, and returns the first
 // error. It is idempotent.
 func (bc *BuildContext) Close() error {
-	bc.mu.Lock()
+	bc.closerMu.Lock()
 	cs := bc.closers
 	bc.closers = nil
-	bc.mu.Unlock()
+	bc.closerMu.Unlock()
 	var first error
 	for i := len(cs) - 1; i >= 0; i-- {
 		if err := cs[i].Close(); err != nil && first == nil {

@@ -46,6 +46,10 @@ type generator struct {
 	corrections int
 	health      *healthOnce
 	skipHealth  bool
+	// tools, when set, are the column's tools (tool_alias); maxTurns is
+	// max_tool_call_turns.
+	tools    *columnTools
+	maxTurns int
 	// images are the multi_modal_context entries: image blocks sent before
 	// the prompt text.
 	images []config.MultiModalContext
@@ -89,38 +93,37 @@ func (g *generator) Generate(ctx context.Context, row columns.Row, out []any) er
 	base = append(base, userMsg)
 
 	rng := cellRand(g.seed, g.name, row.Index())
+	c := &conversation{g: g, row: row, rng: rng, msgs: base, checkpoint: len(base)}
 	var (
 		lastErr    error
 		lastFinish string
-		msgs       []tracing.Message
 	)
 	for restart := 0; restart <= g.restarts; restart++ {
 		if restart > 0 {
 			g.usage.add(func(u *Usage) { u.restarts++ })
+			// Start again from the last checkpoint: the prompt, or the end of
+			// the last completed tool turn (tools already run are not re-run).
+			c.msgs = append([]tracing.Message(nil), c.msgs[:c.checkpoint]...)
 		}
-		msgs = append([]tracing.Message(nil), base...)
 		for correction := 0; ; correction++ {
-			resp, err := g.call(ctx, rng, msgs)
+			reply, finish, err := c.reply(ctx)
 			if err != nil {
-				return g.fail(row, "model", err, msgs)
+				return g.fail(row, failKind(err), err, c.msgs)
 			}
-			turn := len(msgs)
-			reply := tracing.AssistantReply(resp.Content, resp.Reasoning, resp.ReasoningContent, resp.ToolCalls, g.info.ParseThinkTags)
-			reply.AssignCallIDs(tracing.CallIDs(fmt.Sprintf("%d_%d", row.Index(), turn)))
-			msgs = append(msgs, reply)
 			val, perr := g.recipe.parse(replyText(reply), g.info.StructuredOutputs == "native")
 			if perr == nil {
-				g.fill(out, val, msgs)
+				g.fill(out, val, c.msgs)
 				return nil
 			}
-			lastErr, lastFinish = perr, resp.FinishReason
+			lastErr, lastFinish = perr, finish
 			if correction >= g.corrections {
 				break
 			}
 			g.usage.add(func(u *Usage) { u.corrections++ })
-			msgs = append(msgs, tracing.Text(tracing.RoleUser, correctionText(perr)))
+			c.msgs = append(c.msgs, tracing.Text(tracing.RoleUser, correctionText(perr)))
 		}
 	}
+	msgs := c.msgs
 	msg := fmt.Sprintf("could not parse the model output %s after %s and %s: %v",
 		g.recipe.what, count(g.corrections, "correction"), count(g.restarts, "restart"), lastErr)
 	if lastFinish == "length" {
@@ -132,6 +135,9 @@ func (g *generator) Generate(ctx context.Context, row columns.Row, out []any) er
 // call sends one request with per-request sampled parameters and records usage.
 func (g *generator) call(ctx context.Context, rng *rand.Rand, msgs []tracing.Message) (*model.Response, error) {
 	req := &model.Request{Model: g.info.Model, Messages: msgs, MaxTokens: g.info.MaxTokens, ExtraBody: g.info.ExtraBody}
+	if g.tools != nil {
+		req.Tools = g.tools.schemas
+	}
 	req.Temperature, req.TopP = g.info.Params(rng)
 	if g.info.StructuredOutputs == "native" && g.recipe.schema != nil {
 		req.ResponseFormat = &model.JSONSchemaFormat{Name: g.name, Schema: g.recipe.schema}
@@ -182,6 +188,14 @@ func (g *generator) fail(row columns.Row, kind string, err error, msgs []tracing
 		ce.Conversation = traceValue(msgs)
 	}
 	return ce
+}
+
+// failKind names a conversation failure for failures.jsonl.
+func failKind(err error) string {
+	if errors.Is(err, errToolTurnLimit) {
+		return "tool_turn_limit"
+	}
+	return "model"
 }
 
 // replyText is the text of an assistant message (its text blocks joined).

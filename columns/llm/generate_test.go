@@ -282,3 +282,13 @@ func TestImageContextBlocksBeforeText(t *testing.T) {
 		t.Fatalf("trace content: %s", got)
 	}
 }
+
+// jsonRecipe is the structured recipe for a schema, with fixed instructions.
+func jsonRecipe(t *testing.T, doc *value.Map) recipe {
+	t.Helper()
+	s, err := parse.CompileSchema(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recipe{instructions: "Reply with JSON.", parse: func(r string, b bool) (any, error) { return parse.Structured(r, s, b) }, what: "as JSON matching the schema"}
+}

@@ -6,8 +6,10 @@ import (
 	"sync"
 
 	"github.com/synthgen/synthgen/columns"
+	"github.com/synthgen/synthgen/columns/llm/mcp"
 	"github.com/synthgen/synthgen/columns/llm/mock"
 	"github.com/synthgen/synthgen/columns/llm/model"
+	"github.com/synthgen/synthgen/tracing"
 )
 
 // shared is what the four LLM kinds share in one run: the model clients
@@ -17,6 +19,7 @@ type shared struct {
 	pool   *model.Pool
 	usage  *UsageSet
 	health sync.Map // alias → *healthOnce
+	tools  *mcp.Manager
 }
 
 const sharedKey = "llm.shared"
@@ -47,6 +50,8 @@ func sharedOf(bc *columns.BuildContext) *shared {
 			getenv = func(string) (string, bool) { return "", false }
 		}
 		s.pool = model.NewPool(bc.Doc, getenv, startMock)
+		s.tools = mcp.NewManager(bc.Doc, getenv, bc.BaseDir)
+		bc.AddCloser(s.tools)
 		return s
 	}).(*shared)
 }
@@ -71,6 +76,9 @@ func (g *generator) Prepare(ctx context.Context) error {
 	if g.prepErr != nil {
 		return fmt.Errorf("column %q: %w", g.name, g.prepErr)
 	}
+	if err := g.tools.resolve(ctx); err != nil {
+		return fmt.Errorf("column %q: tools %q: %w", g.name, g.tools.alias, err)
+	}
 	if g.skipHealth {
 		return nil
 	}
@@ -81,4 +89,26 @@ func (g *generator) Prepare(ctx context.Context) error {
 		return fmt.Errorf("column %q: %w", g.name, g.health.err)
 	}
 	return nil
+}
+
+// mcpToolbox is a tool alias served by the run's MCP providers.
+type mcpToolbox struct {
+	m     *mcp.Manager
+	alias string
+}
+
+func (b mcpToolbox) Tools(ctx context.Context) ([]model.Tool, error) {
+	ts, err := b.m.Tools(ctx, b.alias)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Tool, len(ts))
+	for i, t := range ts {
+		out[i] = model.Tool{Name: t.Name, Description: t.Description, Parameters: t.Parameters}
+	}
+	return out, nil
+}
+
+func (b mcpToolbox) Call(ctx context.Context, name, arguments string) ([]tracing.Block, error) {
+	return b.m.Call(ctx, b.alias, name, arguments)
 }

@@ -3,6 +3,7 @@ package llm
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/llm/parse"
@@ -124,6 +125,10 @@ func build(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, con
 			u.Concurrency = 2 * max(info.MaxParallelRequests, 1)
 		}
 		g.health = sh.healthFor(c.ModelAlias)
+		if c.ToolAlias != "" {
+			g.tools = &columnTools{box: mcpToolbox{m: sh.tools, alias: c.ToolAlias}, alias: c.ToolAlias, usage: sh.usage.Tools(c.Name, c.ModelAlias)}
+			g.maxTurns, g.tools.timeout = toolLimits(bc.Doc, c.ToolAlias)
+		}
 		if g.prompt != nil && !ds.HasErrors() {
 			u.Gen = g
 		}
@@ -230,4 +235,22 @@ func appendUnique(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// toolLimits are a tool alias's max_tool_call_turns (default 5) and
+// timeout_sec (default 60 s).
+func toolLimits(doc *config.Document, alias string) (int, time.Duration) {
+	turns, timeout := 5, 60*time.Second
+	for _, t := range doc.ToolConfigs {
+		if t.ToolAlias != alias {
+			continue
+		}
+		if t.MaxToolCallTurns != nil {
+			turns = *t.MaxToolCallTurns
+		}
+		if t.TimeoutSec != nil {
+			timeout = time.Duration(*t.TimeoutSec * float64(time.Second))
+		}
+	}
+	return turns, timeout
 }

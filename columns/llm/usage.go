@@ -18,10 +18,48 @@ type Usage struct {
 	latency                        histogram
 }
 
-// UsageSet holds the usage of every alias of a run.
+// UsageSet holds the usage of every alias of a run, and the tool use of
+// every column that calls tools.
 type UsageSet struct {
-	mu sync.Mutex
-	m  map[string]*Usage
+	mu    sync.Mutex
+	m     map[string]*Usage
+	tools map[string]*toolEntry // by column
+}
+
+type toolEntry struct {
+	alias string
+	usage *ToolUsage
+}
+
+// Tools returns the tool counters of a column whose model is alias.
+func (s *UsageSet) Tools(column, alias string) *ToolUsage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tools == nil {
+		s.tools = map[string]*toolEntry{}
+	}
+	e, ok := s.tools[column]
+	if !ok {
+		e = &toolEntry{alias: alias, usage: &ToolUsage{}}
+		s.tools[column] = e
+	}
+	return e.usage
+}
+
+// ToolTotals sums the tool use of every column; ok is false when no column
+// calls tools.
+func (s *UsageSet) ToolTotals() (ToolCounts, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var t ToolCounts
+	for _, e := range s.tools {
+		c := e.usage.Counts()
+		t.Calls += c.Calls
+		t.Turns += c.Turns
+		t.FailedCalls += c.FailedCalls
+		t.RefusedCalls += c.RefusedCalls
+	}
+	return t, len(s.tools) > 0
 }
 
 // For returns the usage of an alias.

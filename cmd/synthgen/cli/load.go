@@ -179,7 +179,8 @@ func (l *loaded) prepare(ctx context.Context) error {
 			if errors.Is(err, columns.ErrUnreachable) {
 				return exitf(ExitUnreachable, "%v", err)
 			}
-			return exitf(ExitFailed, "%v", err)
+			// e.g. a tool alias whose providers offer one name twice
+			return exitf(ExitInvalid, "%v", err)
 		}
 	}
 	return nil
