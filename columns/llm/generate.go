@@ -173,6 +173,10 @@ func (g *generator) fill(out []any, val any, msgs []tracing.Message) {
 		} else {
 			out[i] = nil
 		}
+		i++
+	}
+	if g.tools != nil {
+		out[i] = g.tools.value // {name}__tools: dropped, for processors
 	}
 }
 

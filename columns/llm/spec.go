@@ -126,6 +126,7 @@ func build(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, con
 		}
 		g.health = sh.healthFor(c.ModelAlias)
 		if c.ToolAlias != "" {
+			u.Outputs = append(u.Outputs, columns.Output{Name: c.Name + ToolsSuffix, Type: ToolsType, Column: c.Name, Drop: true})
 			g.tools = &columnTools{box: mcpToolbox{m: sh.tools, alias: c.ToolAlias}, alias: c.ToolAlias, usage: sh.usage.Tools(c.Name, c.ModelAlias)}
 			g.maxTurns, g.tools.timeout = toolLimits(bc.Doc, c.ToolAlias)
 		}

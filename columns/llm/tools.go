@@ -13,6 +13,7 @@ import (
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/llm/model"
+	"github.com/synthgen/synthgen/columns/value"
 	"github.com/synthgen/synthgen/tracing"
 )
 
@@ -94,6 +95,49 @@ type columnTools struct {
 	offered map[string]bool
 	timeout time.Duration
 	usage   *ToolUsage
+	// value is the tools as the cell value of {column}__tools: the
+	// OpenAI tools list, for chat-format datasets (schema_transform).
+	value []any
+}
+
+// ToolsSuffix names the hidden (dropped) output of a column with tools that
+// holds its tool definitions: "{{ answer__tools }}" in a schema_transform
+// template gives the chat format's `tools` list.
+const ToolsSuffix = "__tools"
+
+// ToolsType is the type of a {column}__tools value.
+var ToolsType = value.List(value.Struct(
+	value.Field{Name: "type", Type: value.String},
+	value.Field{Name: "function", Type: value.Struct(
+		value.Field{Name: "name", Type: value.String},
+		value.Field{Name: "description", Type: value.String},
+		value.Field{Name: "parameters", Type: value.JSONT},
+	)},
+))
+
+// toolsValue converts tool schemas to a {column}__tools value.
+func toolsValue(schemas []model.Tool) []any {
+	out := make([]any, 0, len(schemas))
+	for _, s := range schemas {
+		fn := value.NewMap()
+		fn.Set("name", s.Name)
+		fn.Set("description", s.Description)
+		params, _ := value.DecodeJSON(mustJSON(s.Parameters))
+		fn.Set("parameters", params)
+		t := value.NewMap()
+		t.Set("type", "function")
+		t.Set("function", fn)
+		out = append(out, t)
+	}
+	return out
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte("null")
+	}
+	return b
 }
 
 // resolve fetches the tool schemas once, before the run (nil t: no tools).
@@ -110,6 +154,7 @@ func (t *columnTools) resolve(ctx context.Context) error {
 		t.offered[s.Name] = true
 	}
 	t.schemas = schemas
+	t.value = toolsValue(schemas)
 	return nil
 }
 

@@ -62,7 +62,7 @@ func toolGen(t *testing.T, c model.Client, box *fakeBox, maxTurns int, timeout t
 	for _, s := range schemas {
 		offered[s.Name] = true
 	}
-	g.tools = &columnTools{box: box, schemas: schemas, offered: offered, timeout: timeout, usage: &ToolUsage{}}
+	g.tools = &columnTools{box: box, schemas: schemas, offered: offered, timeout: timeout, usage: &ToolUsage{}, value: toolsValue(schemas)}
 	g.maxTurns = maxTurns
 	return g
 }
@@ -147,7 +147,7 @@ func TestToolLoop(t *testing.T) {
 			c := &scripted{replies: tt.replies}
 			g := toolGen(t, c, box, tt.maxTurns, time.Second)
 			g.restarts = tt.restarts
-			out := make([]any, 2)
+			out := make([]any, 3) // value, trace, tools
 			err := g.Generate(context.Background(), fakeRow{}, out)
 			if tt.wantErr != "" {
 				var ce *columns.CellError
@@ -168,6 +168,11 @@ func TestToolLoop(t *testing.T) {
 			if u := g.tools.usage.Counts(); u != tt.wantUsage {
 				t.Errorf("usage %+v, want %+v", u, tt.wantUsage)
 			}
+			if tt.wantErr == "" {
+				if tools := value.JSON(out[2]); !strings.HasPrefix(tools, `[{"type": "function", "function": {"name": "add", "description": "", "parameters": {"type": "object"}}}`) {
+					t.Errorf("tools value: %s", tools)
+				}
+			}
 			for _, r := range c.reqs {
 				if len(r.Tools) != 4 {
 					t.Fatalf("every request carries the tools; got %d", len(r.Tools))
@@ -181,7 +186,7 @@ func TestToolTimeout(t *testing.T) {
 	box := &fakeBox{}
 	c := &scripted{replies: []*model.Response{toolReply(call("c1", "sleep", `{}`)), reply("late", "")}}
 	g := toolGen(t, c, box, 2, 100*time.Millisecond)
-	out := make([]any, 2)
+	out := make([]any, 3) // value, trace, tools
 	start := time.Now()
 	if err := g.Generate(context.Background(), fakeRow{}, out); err != nil {
 		t.Fatal(err)
@@ -207,7 +212,7 @@ func TestRestartAfterToolTurnDoesNotRerunTools(t *testing.T) {
 	g := toolGen(t, c, box, 3, time.Second)
 	g.recipe = jsonRecipe(t, doc)
 	g.restarts = 1
-	out := make([]any, 2)
+	out := make([]any, 3) // value, trace, tools
 	if err := g.Generate(context.Background(), fakeRow{}, out); err != nil {
 		t.Fatal(err)
 	}

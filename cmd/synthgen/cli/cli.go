@@ -109,6 +109,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 		newPreviewCmd(env),
 		newCreateCmd(env),
 		newColumnsCmd(env),
+		newToolsCmd(env),
 		newMockServerCmd(env),
 		&cobra.Command{
 			Use:   "version",

@@ -75,6 +75,9 @@ func newCreateCmd(env Env) *cobra.Command {
 				ModelUsage:   llm.UsageOf(l.bc).Snapshot,
 			})
 			prog.finish()
+			if t, ok := llm.UsageOf(l.bc).ToolTotals(); ok {
+				fmt.Fprintf(env.Stderr, "tools: %d call%s in %d turn%s (%d failed, %d refused)\n", t.Calls, plural(int(t.Calls)), t.Turns, plural(int(t.Turns)), t.FailedCalls, t.RefusedCalls)
+			}
 			return summarize(env.Stderr, res, runErr, lo.numRecords)
 		},
 	}
