@@ -78,7 +78,8 @@ func (s *UsageSet) For(alias string) *Usage {
 }
 
 // Snapshot returns metadata.json's model_usage: per alias, requests, tokens,
-// latency percentiles (seconds), 429s, retries.
+// latency percentiles (seconds), 429s, retries, corrections, restarts and
+// tool use.
 func (s *UsageSet) Snapshot() map[string]any {
 	s.mu.Lock()
 	aliases := make([]string, 0, len(s.m))
@@ -107,7 +108,45 @@ func (s *UsageSet) Snapshot() map[string]any {
 		}
 		u.mu.Unlock()
 	}
+	s.addToolUse(out)
 	return out
+}
+
+// addToolUse adds tool use to a snapshot: totals per alias (tool_calls,
+// tool_turns, failed_tool_calls, refused_tool_calls) and the counts of each
+// column under tools_by_column.
+func (s *UsageSet) addToolUse(out map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cols := make([]string, 0, len(s.tools))
+	for c := range s.tools {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	for _, col := range cols {
+		e := s.tools[col]
+		m, ok := out[e.alias].(map[string]any)
+		if !ok {
+			m = map[string]any{}
+			out[e.alias] = m
+		}
+		c := e.usage.Counts()
+		m["tool_calls"] = toInt(m["tool_calls"]) + c.Calls
+		m["tool_turns"] = toInt(m["tool_turns"]) + c.Turns
+		m["failed_tool_calls"] = toInt(m["failed_tool_calls"]) + c.FailedCalls
+		m["refused_tool_calls"] = toInt(m["refused_tool_calls"]) + c.RefusedCalls
+		by, _ := m["tools_by_column"].(map[string]ToolCounts)
+		if by == nil {
+			by = map[string]ToolCounts{}
+		}
+		by[col] = c
+		m["tools_by_column"] = by
+	}
+}
+
+func toInt(v any) int64 {
+	i, _ := v.(int64)
+	return i
 }
 
 func (u *Usage) add(f func(u *Usage)) {
