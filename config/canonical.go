@@ -165,20 +165,30 @@ func namesEnv(key, v string, getenv func(string) (string, bool)) bool {
 	return ok
 }
 
-// RedactURL hides the password (or the user) of a URL-looking string, for
-// anything shown to a person: https://user:pw@host → https://user:<redacted>@host.
+// RedactURL hides the password (or the user) and the query values of a
+// URL-looking string, for anything shown to a person or written out:
+// https://user:pw@host/p?token=x → https://user:<redacted>@host/p?token=<redacted>.
 func RedactURL(s string) string {
-	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+	if !strings.Contains(s, "://") || (!strings.Contains(s, "@") && !strings.Contains(s, "?")) {
 		return s
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err != nil {
 		return s
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), Redacted)
-	} else {
-		u.User = url.User(Redacted)
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), Redacted)
+		} else {
+			u.User = url.User(Redacted)
+		}
+	}
+	if u.RawQuery != "" { // tokens often ride in the query (?token=, ?key=)
+		q := u.Query()
+		for k := range q {
+			q[k] = []string{Redacted}
+		}
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }

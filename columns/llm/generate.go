@@ -104,6 +104,7 @@ func (g *generator) Generate(ctx context.Context, row columns.Row, out []any) er
 			// Start again from the last checkpoint: the prompt, or the end of
 			// the last completed tool turn (tools already run are not re-run).
 			c.msgs = append([]tracing.Message(nil), c.msgs[:c.checkpoint]...)
+			c.refused = 0 // the refused turns were discarded with the attempt
 		}
 		for correction := 0; ; correction++ {
 			reply, finish, err := c.reply(ctx)
@@ -147,6 +148,11 @@ func (g *generator) call(ctx context.Context, rng *rand.Rand, msgs []tracing.Mes
 		u.requests++
 		if err != nil {
 			u.failed++
+			var me *model.Error
+			if errors.As(err, &me) {
+				u.retries += int64(max(me.Attempts-1, 0))
+				u.rateLimited += int64(me.RateLimited)
+			}
 			return
 		}
 		u.promptTokens += int64(resp.Usage.PromptTokens)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/llm/mcp"
@@ -59,6 +60,9 @@ func sharedOf(bc *columns.BuildContext) *shared {
 // UsageOf returns the model usage of a run (for metadata.json).
 func UsageOf(bc *columns.BuildContext) *UsageSet { return sharedOf(bc).usage }
 
+// healthTimeout bounds a model's health check, retries included.
+const healthTimeout = 60 * time.Second
+
 // healthOnce runs one alias's health check once per run.
 type healthOnce struct {
 	once sync.Once
@@ -83,7 +87,14 @@ func (g *generator) Prepare(ctx context.Context) error {
 		return nil
 	}
 	g.health.once.Do(func() {
-		g.health.err = model.HealthCheck(ctx, g.client, g.info)
+		// Bounded: an endpoint that only answers 429 must not hold the run
+		// before it starts.
+		hctx, cancel := context.WithTimeout(ctx, healthTimeout)
+		defer cancel()
+		g.health.err = model.HealthCheck(hctx, g.client, g.info)
+		if g.health.err != nil && hctx.Err() != nil && ctx.Err() == nil {
+			g.health.err = fmt.Errorf("%w: model %q gave no successful reply within %s (rate limited or not answering): %v", columns.ErrUnreachable, g.alias, healthTimeout, g.health.err)
+		}
 	})
 	if g.health.err != nil {
 		return fmt.Errorf("column %q: %w", g.name, g.health.err)

@@ -169,13 +169,21 @@ func (t *columnTools) count(f func(*ToolUsage)) {
 // order.
 func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall) []tracing.Message {
 	out := make([]tracing.Message, len(calls))
-	var wg sync.WaitGroup
+	// Check every call of the turn before running any.
+	runnable := make([]bool, len(calls))
 	failed := 0
-	var mu sync.Mutex
 	for i, call := range calls {
 		if reason := t.check(call); reason != "" {
 			out[i] = tracing.ToolResult(call.ID, "Error: "+reason)
 			failed++
+			continue
+		}
+		runnable[i] = true
+	}
+	var wg sync.WaitGroup
+	errs := make([]bool, len(calls))
+	for i, call := range calls {
+		if !runnable[i] {
 			continue
 		}
 		wg.Add(1)
@@ -193,9 +201,7 @@ func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall) []t
 					reason = fmt.Sprintf("timed out after %s", t.timeout)
 				}
 				out[i] = tracing.ToolResult(call.ID, fmt.Sprintf("Error: %s failed: %s", call.Function.Name, reason))
-				mu.Lock()
-				failed++
-				mu.Unlock()
+				errs[i] = true
 				return
 			}
 			out[i] = tracing.Message{Role: tracing.RoleTool, Content: blocks, ToolCallID: call.ID}
@@ -205,6 +211,11 @@ func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall) []t
 		}()
 	}
 	wg.Wait()
+	for _, e := range errs {
+		if e {
+			failed++
+		}
+	}
 	t.count(func(u *ToolUsage) {
 		u.Calls += int64(len(calls))
 		u.Turns++

@@ -24,6 +24,8 @@ type loaded struct {
 	seed uint64
 	// transforms are the schema_transform processors, built against plan.
 	transforms []*processor.SchemaTransform
+	// stderr is the command's (redacting) stderr.
+	stderr io.Writer
 	// bc holds the run's shared resources (model clients, the mock server);
 	// close releases them.
 	bc *columns.BuildContext
@@ -99,7 +101,7 @@ func load(env Env, path string, lo loadOptions, logger *slog.Logger) (*loaded, e
 		return nil, invalidConfig(env, path, diags)
 	}
 	printDiags(env.Stderr, diags)
-	return &loaded{doc: doc, run: rc, plan: plan, seed: seed, transforms: transforms, bc: bc}, nil
+	return &loaded{doc: doc, run: rc, plan: plan, seed: seed, transforms: transforms, bc: bc, stderr: env.Stderr}, nil
 }
 
 func invalidConfig(env Env, path string, diags config.Diagnostics) error {
@@ -176,6 +178,10 @@ func (l *loaded) prepare(ctx context.Context) error {
 			continue
 		}
 		if err := p.Prepare(ctx); err != nil {
+			if ctx.Err() != nil {
+				fmt.Fprintln(l.stderr, "interrupted before generation started")
+				return silent(ExitInterrupted)
+			}
 			if errors.Is(err, columns.ErrUnreachable) {
 				return exitf(ExitUnreachable, "%v", err)
 			}

@@ -64,6 +64,9 @@ func newToolsCmd(env Env) *cobra.Command {
 				}
 			}
 			if firstErr != nil {
+				if cmd.Context().Err() != nil {
+					return silent(ExitInterrupted)
+				}
 				if errors.Is(firstErr, columns.ErrUnreachable) {
 					return exitf(ExitUnreachable, "%v", firstErr)
 				}

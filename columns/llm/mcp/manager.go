@@ -248,7 +248,7 @@ func (m *Manager) Call(ctx context.Context, alias, tool, arguments string) ([]tr
 	case ctx.Err() != nil && err != nil:
 		return nil, context.Cause(ctx)
 	case err != nil:
-		return nil, err
+		return nil, errors.New(p.redact(err.Error())) // the text reaches the dataset and the model
 	case res.IsError:
 		return nil, toolError(res)
 	}

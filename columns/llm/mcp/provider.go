@@ -112,9 +112,17 @@ func (p *provider) list(ctx context.Context) ([]*sdk.Tool, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A server that answers the handshake but never the list must not hang
+	// the run: the list gets the connect timeout too.
+	ctx, cancelList := context.WithTimeoutCause(ctx, connectTimeout, errConnectTimeout)
+	defer cancelList()
 	var tools []*sdk.Tool
 	for t, err := range s.cs.Tools(ctx, nil) {
 		if err != nil {
+			if errors.Is(context.Cause(ctx), errConnectTimeout) {
+				p.listed, p.listErr = true, p.unreachable("listing tools: %v", errConnectTimeout)
+				return nil, p.listErr
+			}
 			if ctx.Err() != nil {
 				return nil, context.Cause(ctx)
 			}
@@ -255,6 +263,7 @@ func (p *provider) transport() (sdk.Transport, *tailBuffer, error) {
 		stderr := &tailBuffer{max: stderrTail}
 		cmd.Stderr = stderr
 		cmd.WaitDelay = terminateGrace
+		ownProcessGroup(cmd)
 		return &sdk.CommandTransport{Command: cmd, TerminateDuration: terminateGrace}, stderr, nil
 	case TypeStreamableHTTP, TypeSSE:
 		if strings.TrimSpace(p.cfg.Endpoint) == "" {
@@ -373,6 +382,7 @@ func (s *session) close() error {
 	err := s.cs.Close()
 	s.cancel()
 	<-s.ended
+	killGroup(s.cmd) // what the server started outlives it otherwise
 	return err
 }
 

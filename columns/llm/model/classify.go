@@ -61,7 +61,8 @@ func (c *openAIClient) classify(ctx context.Context, err error, x *exchange) *Er
 		e.RetryAfter = retryAfter(x.header, time.Now())
 		e.Kind, e.Hint = classifyStatus(e.Status, strings.ToLower(string(x.body)+" "+e.Message))
 	case x.status >= 200 && x.status < 300:
-		e.Kind, e.Status = KindFatal, x.status
+		// A malformed or cut-off 2xx body is a transport problem: retried.
+		e.Kind, e.Status = KindTransient, x.status
 		e.Message = err.Error()
 		if !errors.Is(err, errMalformed) && !strings.HasPrefix(e.Message, "malformed reply") {
 			e.Message = "malformed reply: " + e.Message

@@ -83,11 +83,11 @@ func TestClassifyHTTP(t *testing.T) {
 	}, {
 		name: "200 not JSON",
 		give: reply{status: 200, body: "<html>oops</html>"},
-		want: Error{Kind: KindFatal, Status: 200, Message: "malformed reply: invalid character '<' looking for beginning of value: oops"},
+		want: Error{Kind: KindTransient, Status: 200, Message: "malformed reply: invalid character '<' looking for beginning of value: oops"},
 	}, {
 		name: "200 without choices",
 		give: reply{status: 200, body: `{"choices":[]}`},
-		want: Error{Kind: KindFatal, Status: 200, Message: `malformed reply: no choices: {"choices":[]}`},
+		want: Error{Kind: KindTransient, Status: 200, Message: `malformed reply: no choices: {"choices":[]}`},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -83,10 +83,11 @@ const (
 	// KindRateLimited: 429; retried after Retry-After or a cooldown, never dropped.
 	KindRateLimited ErrorKind = iota + 1
 	// KindTransient: 500/502/503/504, connection reset or refused, HTTP
-	// timeout; retried with backoff, then the cell fails.
+	// timeout, a malformed or cut-off 2xx body; retried with backoff, then
+	// the cell fails.
 	KindTransient
 	// KindFatal: 400 (incl. context window), 401, 403, 404, 422, quota
-	// exhausted, a malformed reply; the cell fails at once.
+	// exhausted; the cell fails at once.
 	KindFatal
 )
 
