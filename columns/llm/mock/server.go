@@ -33,7 +33,7 @@ type Server struct {
 	mu       sync.Mutex
 	models   map[string]*load
 	total    load
-	attempts map[[32]byte]uint32 // requests whose last attempt drew a fault → attempts so far
+	attempts map[[32]byte]uint32 // request → attempts so far
 }
 
 // maxAttemptsTracked bounds the memory of faulted requests.
@@ -186,11 +186,16 @@ type faults struct {
 }
 
 // decide draws the faults of a request: a function of (request, seed, the
-// number of earlier attempts of the same request that drew a fault), so a
-// retried request is not doomed to fail again.
+// number of earlier attempts of the same request), so a retried request is
+// not doomed to fail again and identical requests from different rows draw
+// independently (each attempt counts, success or not).
 func (s *Server) decide(key [32]byte, o Options) faults {
 	s.mu.Lock()
+	if len(s.attempts) >= maxAttemptsTracked {
+		clear(s.attempts)
+	}
 	n := s.attempts[key]
+	s.attempts[key] = n + 1 // each attempt draws anew, even of identical requests
 	s.mu.Unlock()
 	r := rng(key, "faults", uint64(n))
 	uTimeout, uFail, uMalformed, uTruncate := r.Float64(), r.Float64(), r.Float64(), r.Float64()
@@ -206,16 +211,6 @@ func (s *Server) decide(key [32]byte, o Options) faults {
 	}
 	f.malformed = uMalformed < o.MalformedRate
 	f.truncate = uTruncate < o.TruncateRate
-	s.mu.Lock()
-	if f.timeout || f.status != 0 || f.malformed || f.truncate {
-		if len(s.attempts) >= maxAttemptsTracked {
-			clear(s.attempts)
-		}
-		s.attempts[key] = n + 1
-	} else {
-		delete(s.attempts, key)
-	}
-	s.mu.Unlock()
 	return f
 }
 
