@@ -246,11 +246,9 @@ func (d *decoder) checkModels(doc *Document) {
 		}
 		seenProv[p.Name] = true
 		addProvider(p.Name)
-		if p.Endpoint != "" {
-			if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				epos, epath := p.Meta.At("endpoint")
-				d.diags.Errorf(epos, epath, "endpoint %q of provider %q must be an http(s) URL", RedactURL(p.Endpoint), p.Name)
-			}
+		if p.Endpoint != "" && !isHTTPURL(p.Endpoint) {
+			epos, epath := p.Meta.At("endpoint")
+			d.diags.Errorf(epos, epath, "endpoint %q of provider %q must be an http(s) URL", RedactURL(p.Endpoint), p.Name)
 		}
 	}
 	seen := map[string]bool{}
@@ -334,7 +332,7 @@ func (d *decoder) checkTools(doc *Document) {
 		case "sse", "streamable_http":
 			if p.Endpoint == "" {
 				d.diags.Errorf(p.Meta.Pos, joinPath(p.Meta.Path, "endpoint"), "MCP provider %q (%s) needs an endpoint", p.Name, p.ProviderType)
-			} else if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			} else if !isHTTPURL(p.Endpoint) {
 				epos, epath := p.Meta.At("endpoint")
 				d.diags.Errorf(epos, epath, "endpoint %q of MCP provider %q must be an http(s) URL", RedactURL(p.Endpoint), p.Name)
 			}
@@ -444,4 +442,10 @@ func (d *decoder) checkRunConfig(rc *RunConfig) {
 			d.diags.Errorf(pos, path, "multiplicative_decrease_factor must be in (0, 1), got %g", *f)
 		}
 	}
+}
+
+// isHTTPURL reports whether s is an http(s) URL with a host.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

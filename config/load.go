@@ -173,10 +173,7 @@ func (d *decoder) decodeDocument(n *yaml.Node, doc *Document, path string) {
 	if doc.Meta.Path == "" && path != "" {
 		doc.Meta.Path = path
 	}
-	for i := range doc.Columns {
-		_ = i
-	}
-	d.decodeSeedParts(doc)
+	d.resolveConstraints(doc)
 }
 
 func dropMissing(ds Diagnostics, path string) Diagnostics {
@@ -344,10 +341,8 @@ func (d *decoder) decodeSampler(c *SamplerColumn) {
 				st = inner.Value
 				stNode = inner
 			} else if inner.Value != st {
-				pos, path := c.Meta.At("params")
-				d.diags.Errorf(Pos{File: d.file, Line: inner.Line, Col: inner.Column}, path+".sampler_type",
-					"params.sampler_type %q does not match sampler_type %q", inner.Value, st)
-				_ = pos
+				_, path := c.Meta.At("params")
+				d.errorf(inner, path+".sampler_type", "params.sampler_type %q does not match sampler_type %q", inner.Value, st)
 			}
 		}
 	}
@@ -439,8 +434,9 @@ func (d *decoder) decodeValidator(c *ValidationColumn) {
 	}
 }
 
-// decodeSeedParts resolves parts of the document that need the whole of it.
-func (d *decoder) decodeSeedParts(doc *Document) {
+// resolveConstraints decides each constraint's rhs: a number or a column,
+// and the constraint type when it was left out.
+func (d *decoder) resolveConstraints(doc *Document) {
 	for i := range doc.Constraints {
 		ct := &doc.Constraints[i]
 		rhs := resolve(&ct.RHS)

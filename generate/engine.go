@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/sourcegraph/conc/pool"
@@ -408,7 +407,8 @@ func topCauses(causes map[string]int, n int) string {
 // TopCauses formats the n most common failure causes of a result.
 func (r *Result) TopCauses(n int) string { return topCauses(r.Causes, n) }
 
-var warnLimit int64 = 3
+// warnLimit is how many warnings of one kind a run logs.
+const warnLimit = 3
 
 func (e *engine) warnOnce(key, format string, args ...any) {
 	e.mu.Lock()
@@ -418,7 +418,7 @@ func (e *engine) warnOnce(key, format string, args ...any) {
 	e.warned[key]++
 	n := e.warned[key]
 	e.mu.Unlock()
-	if int64(n) <= atomic.LoadInt64(&warnLimit) {
+	if n <= warnLimit {
 		e.opts.Logger.Warn(fmt.Sprintf(format, args...))
 	}
 }

@@ -129,7 +129,7 @@ func OpenFolder(dir string, p *Plan, meta *Metadata, builderConfig []byte, procs
 		if err != nil {
 			return nil, fmt.Errorf("reading kept row group %d: %w", b.ID, err)
 		}
-		f.stats.add(f.cols, rows, nil)
+		f.stats.add(f.cols, rows)
 	}
 	if err := f.keepFailuresBefore(int64(len(meta.Batches)) * int64(meta.BufferSize)); err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func (f *Folder) WriteGroup(ctx context.Context, g *RowGroup) error {
 			return fmt.Errorf("processor %q: %w", pr.Name(), err)
 		}
 	}
-	f.stats.add(f.cols, rows, nil)
+	f.stats.add(f.cols, rows)
 	f.meta.Batches = append(f.meta.Batches, BatchInfo{ID: g.ID, Rows: len(g.Rows) + len(g.Failures), Written: len(g.Rows), Failed: len(g.Failures)})
 	return f.writeMeta()
 }

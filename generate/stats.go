@@ -46,7 +46,7 @@ func newStatsAcc() *statsAcc {
 	return &statsAcc{seed: maphash.MakeSeed(), cols: map[string]*colAcc{}}
 }
 
-func (s *statsAcc) add(cols []output.Column, rows [][]any, _ []int64) {
+func (s *statsAcc) add(cols []output.Column, rows [][]any) {
 	for k, c := range cols {
 		a, ok := s.cols[c.Name]
 		if !ok {

@@ -343,35 +343,29 @@ func (s *shredder) putStruct(n *shredNode, v any, rep int) error {
 }
 
 func (s *shredder) putList(n *shredNode, v any, rep int) error {
-	switch l := v.(type) {
+	var l []any
+	switch x := v.(type) {
 	case []any:
-		if len(l) == 0 {
-			s.nulls(n, rep, n.def)
-			return nil
-		}
-		for i, e := range l {
-			if i > 0 {
-				rep = n.rep
-			}
-			if err := s.put(n.elem, e, rep); err != nil {
-				return withPath(fmt.Sprintf("[%d]", i), err)
-			}
-		}
+		l = x
 	case []string:
-		if len(l) == 0 {
-			s.nulls(n, rep, n.def)
-			return nil
-		}
-		for i, e := range l {
-			if i > 0 {
-				rep = n.rep
-			}
-			if err := s.put(n.elem, e, rep); err != nil {
-				return withPath(fmt.Sprintf("[%d]", i), err)
-			}
+		l = make([]any, len(x))
+		for i, e := range x {
+			l[i] = e
 		}
 	default:
 		return mismatch(n, v)
+	}
+	if len(l) == 0 {
+		s.nulls(n, rep, n.def)
+		return nil
+	}
+	for i, e := range l {
+		if i > 0 {
+			rep = n.rep
+		}
+		if err := s.put(n.elem, e, rep); err != nil {
+			return withPath(fmt.Sprintf("[%d]", i), err)
+		}
 	}
 	return nil
 }

@@ -114,12 +114,10 @@ func summarize(w io.Writer, res *generate.CreateResult, runErr error, n int) err
 	if res.Resumed {
 		fmt.Fprintf(w, "resumed %s: kept %d completed row group(s)\n", res.Dir, res.KeptGroups)
 	}
-	total := 0
-	failed := 0
+	total, failed := countRows(res), 0
 	if res.Result != nil {
 		failed = res.RowsFailed
 	}
-	total = countRows(res)
 	line := fmt.Sprintf("wrote %d of %d rows to %s (seed %d)", total, n, res.Dir, res.Seed)
 	if failed > 0 {
 		line += fmt.Sprintf("; %d failed: %s (see %s)", failed, res.TopCauses(3), generate.FailuresFile)
@@ -128,11 +126,8 @@ func summarize(w io.Writer, res *generate.CreateResult, runErr error, n int) err
 	if res.CombinedPath != "" {
 		fmt.Fprintf(w, "combined file: %s\n", res.CombinedPath)
 	}
-	var pe *generate.PanicError
 	switch {
-	case errors.As(runErr, &pe):
-		return exitf(ExitFailed, "%v", runErr)
-	case runErr != nil:
+	case runErr != nil: // incl. a *generate.PanicError (a bug), with its stack
 		return exitf(ExitFailed, "%v", runErr)
 	case res.Result != nil && res.Interrupted:
 		fmt.Fprintf(w, "interrupted: the folder is valid; continue with --resume always\n")
