@@ -253,3 +253,10 @@ type Preparer interface {
 // ErrUnreachable marks a provider that is unreachable or misconfigured
 // (missing key): nothing can be generated with it.
 var ErrUnreachable = errors.New("provider unreachable")
+
+// ErrStopRun marks a cell error that is not the row's fault but a reason to
+// stop the whole run and leave it resumable (an endpoint that has answered
+// nothing but 429 for rate_limit_stall_seconds). The engine does not record
+// the row as failed: it stops dispatching, writes the complete row groups
+// and returns the error.
+var ErrStopRun = errors.New("run stopped")
