@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -352,4 +353,40 @@ func (e *unreachableError) Unwrap() []error {
 		return []error{columns.ErrUnreachable}
 	}
 	return []error{columns.ErrUnreachable, e.err}
+}
+
+// EndpointStats is a live view of one endpoint's admission (for progress).
+type EndpointStats struct {
+	Provider, Model string
+	// Aliases are the model aliases that use the endpoint, sorted.
+	Aliases []string
+	// InFlight requests now, the current (adaptive) Limit, and MaxLimit,
+	// the smallest max_parallel_requests of the aliases.
+	InFlight, Limit, MaxLimit int
+}
+
+// Stats returns the endpoints in use so far, sorted by provider and model.
+func (p *Pool) Stats() []EndpointStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	byKey := map[string]*EndpointStats{}
+	var keys []string
+	for alias, c := range p.clients {
+		key := c.info.Provider + "\x00" + c.info.Model
+		st, ok := byKey[key]
+		if !ok {
+			st = &EndpointStats{Provider: c.info.Provider, Model: c.info.Model,
+				InFlight: c.info.Slots.InFlight(), Limit: c.info.Slots.Limit(), MaxLimit: c.info.Slots.max}
+			byKey[key] = st
+			keys = append(keys, key)
+		}
+		st.Aliases = append(st.Aliases, alias)
+	}
+	sort.Strings(keys)
+	out := make([]EndpointStats, len(keys))
+	for i, k := range keys {
+		out[i] = *byKey[k]
+		sort.Strings(out[i].Aliases)
+	}
+	return out
 }

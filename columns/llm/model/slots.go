@@ -12,12 +12,13 @@ import (
 type Slots struct {
 	mu       sync.Mutex
 	limit    int
+	max      int // the limit it was made with
 	inFlight int
 	waiters  []chan struct{}
 }
 
 // NewSlots returns Slots with limit n (at least 1).
-func NewSlots(n int) *Slots { return &Slots{limit: max(n, 1)} }
+func NewSlots(n int) *Slots { return &Slots{limit: max(n, 1), max: max(n, 1)} }
 
 // Acquire waits for a free slot or until ctx is done (then it returns the
 // context's cause and holds no slot). Each successful Acquire must be
