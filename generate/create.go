@@ -148,10 +148,14 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 	if rc.DisableEarlyShutdown != nil && *rc.DisableEarlyShutdown {
 		window = 0
 	}
+	kept := map[int]bool{}
+	for _, b := range meta.Batches {
+		kept[b.ID] = true
+	}
 	run, runErr := Run(ctx, p, Options{
 		NumRecords:  opts.NumRecords,
 		BufferSize:  buffer,
-		StartGroup:  len(meta.Batches),
+		Kept:        kept,
 		ErrorWindow: window,
 		ErrorRate:   floatOr(rc.ShutdownErrorRate, 0.5),
 		Sink:        folder,
@@ -172,16 +176,19 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 	return res, runErr
 }
 
-// reusableBatches keeps the completed groups a run to n rows can reuse: a
-// contiguous prefix of groups, each asked for exactly the rows it would be
-// asked for now (a short last group is generated again when the run extends).
+// reusableBatches keeps the completed groups a run to n rows can reuse:
+// each asked for exactly the rows it would be asked for now (a short last
+// group is generated again when the run extends). Groups complete out of
+// order, so the kept ones need not be a prefix.
 func reusableBatches(bs []BatchInfo, buffer, n int) []BatchInfo {
 	var out []BatchInfo
-	for i, b := range bs {
-		want := min(buffer, n-i*buffer)
-		if b.ID != i || want <= 0 || b.Rows != want {
-			break
+	seen := map[int]bool{}
+	for _, b := range bs {
+		want := min(buffer, n-b.ID*buffer)
+		if b.ID < 0 || seen[b.ID] || want <= 0 || b.Rows != want {
+			continue
 		}
+		seen[b.ID] = true
 		out = append(out, b)
 	}
 	return out

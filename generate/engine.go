@@ -6,12 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"runtime/debug"
 	"sort"
-	"sync"
 	"time"
-
-	"github.com/sourcegraph/conc/pool"
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/value"
@@ -23,27 +19,38 @@ type Options struct {
 	NumRecords int
 	// BufferSize is the number of rows per row group (one output file each).
 	BufferSize int
-	// StartGroup is the first row group to generate (resume skips the
-	// groups already on disk). Row indices stay those of a fresh run.
-	StartGroup int
-	// Workers bounds the goroutines generating cells; 0 means GOMAXPROCS.
+	// Kept are row groups already on disk (resume): they are not generated.
+	// Row indices stay those of a fresh run.
+	Kept map[int]bool
+	// Workers bounds the goroutines running cheap cells (samplers,
+	// expressions) and batch cells at once; 0 means GOMAXPROCS. Model-bound
+	// cells (Unit.Concurrency > 0) each run on their own goroutine and wait
+	// for their model's request slots.
 	Workers int
+	// RowsInFlight bounds the rows being generated at once; 0 means the
+	// sum of the units' Concurrency (enough to keep every model busy), at
+	// least BufferSize and 1024.
+	RowsInFlight int
 	// EarlyShutdown: stop when ErrorRate of the last ErrorWindow finished
 	// cells failed (and at least ErrorWindow cells finished). Zero window
 	// disables it.
 	ErrorWindow int
 	ErrorRate   float64
-	// Sink receives each finished row group, in row-group order.
+	// Sink receives each complete row group, in the order they complete
+	// (not necessarily by ID), from one goroutine.
 	Sink Sink
-	// Progress, when set, is called after each row group (from the engine's
-	// goroutine; it must not block long).
-	Progress func(Progress)
+	// Progress, when set, is called about every ProgressEvery (default
+	// 250 ms) and once at the end, from one goroutine; it must not block long.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
 }
 
 // Progress is a snapshot of a run.
 type Progress struct {
+	// RowsDone and RowsFailed count rows finished so far (generated or
+	// dropped); RowsTarget is what this run generates (kept groups excluded).
 	RowsDone, RowsFailed, RowsTarget int
 	GroupsDone, GroupsTotal          int
 	Elapsed                          time.Duration
@@ -73,8 +80,8 @@ type Failure struct {
 	Conversation any `json:"conversation,omitempty"`
 }
 
-// Sink receives finished row groups. WriteGroup is called from one goroutine
-// in row-group order.
+// Sink receives complete row groups. WriteGroup is called from one
+// goroutine, in completion order.
 type Sink interface {
 	WriteGroup(ctx context.Context, g *RowGroup) error
 }
@@ -85,8 +92,12 @@ type Result struct {
 	RowsFailed  int
 	GroupsDone  int
 	// Interrupted is true when the context was cancelled; the groups
-	// finished before that were written.
+	// complete by then were written.
 	Interrupted bool
+	// Abandoned counts rows left unfinished because the run stopped early
+	// (Ctrl-C, early shutdown, a stalled endpoint); their groups were not
+	// written and a resumed run generates them.
+	Abandoned int
 	// Causes counts failures by error kind and column ("column: kind").
 	Causes map[string]int
 }
@@ -118,9 +129,16 @@ func (p *Plan) Runnable() error {
 	return nil
 }
 
-// Run generates row groups StartGroup.. until NumRecords rows are covered,
-// handing each finished group to the sink. Cancelling ctx finishes the group
-// in progress, writes it, and returns with Interrupted set.
+// Run generates the row groups of NumRecords rows (but Kept), cell by cell:
+// a cell starts as soon as its row's upstream cells are done, so rows and
+// the independent columns of a row overlap and a slow row holds back no
+// other. Each complete group goes to the sink while generation goes on.
+//
+// Cancelling ctx stops dispatching: no new cell starts, cells already
+// running see the cancellation (the model layer lets HTTP requests in
+// flight finish), complete groups are written, and Run returns with
+// Interrupted set. Early shutdown, a cell error wrapping columns.ErrStopRun,
+// a panic or a sink error stop the run the same way and are returned.
 func Run(ctx context.Context, p *Plan, opts Options) (*Result, error) {
 	if err := p.Runnable(); err != nil {
 		return nil, err
@@ -134,169 +152,28 @@ func Run(ctx context.Context, p *Plan, opts Options) (*Result, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &engine{plan: p, opts: opts, res: &Result{Causes: map[string]int{}}, start: time.Now()}
-	if opts.ErrorWindow > 0 {
-		e.window = make([]bool, opts.ErrorWindow)
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = 250 * time.Millisecond
 	}
-	groups := (opts.NumRecords + opts.BufferSize - 1) / opts.BufferSize
-	for g := opts.StartGroup; g < groups; g++ {
-		if ctx.Err() != nil {
-			e.res.Interrupted = true
-			break
+	if opts.RowsInFlight <= 0 {
+		sum := 0
+		for _, u := range p.Units {
+			sum += u.Concurrency
 		}
-		first := int64(g) * int64(opts.BufferSize)
-		n := min(opts.BufferSize, opts.NumRecords-int(first))
-		// A cancelled run still finishes the group it started, so generation
-		// inside a group uses a context that is not cancelled by Ctrl-C.
-		rg, err := e.group(context.WithoutCancel(ctx), g, first, n)
-		if err != nil {
-			return e.res, err
-		}
-		if err := opts.Sink.WriteGroup(ctx, rg); err != nil {
-			return e.res, fmt.Errorf("writing row group %d: %w", g, err)
-		}
-		e.res.RowsWritten += len(rg.Rows)
-		e.res.RowsFailed += len(rg.Failures)
-		e.res.GroupsDone++
-		if opts.Progress != nil {
-			opts.Progress(Progress{
-				RowsDone: e.res.RowsWritten, RowsFailed: e.res.RowsFailed, RowsTarget: opts.NumRecords - opts.StartGroup*opts.BufferSize,
-				GroupsDone: e.res.GroupsDone, GroupsTotal: groups - opts.StartGroup, Elapsed: time.Since(e.start),
-			})
-		}
-		if e.shutdown {
-			return e.res, fmt.Errorf("%w: %s", ErrEarlyShutdown, e.topCause())
-		}
+		opts.RowsInFlight = max(sum, 1024)
 	}
-	return e.res, nil
-}
+	// A batch cell waits for the rows of its group; all of a group's rows
+	// must be able to be in flight at once.
+	opts.RowsInFlight = max(opts.RowsInFlight, opts.BufferSize)
 
-type engine struct {
-	plan  *Plan
-	opts  Options
-	res   *Result
-	start time.Time
-
-	mu       sync.Mutex
-	window   []bool // ring of recent outcomes: true = failed
-	wpos     int
-	wcount   int
-	shutdown bool
-	warned   map[string]int
-}
-
-// row is the engine's columns.Row.
-type row struct {
-	idx     int64
-	vals    []any
-	skipped []bool // per unit
-	failed  *Failure
-	plan    *Plan
-}
-
-func (r *row) Index() int64 { return r.idx }
-
-func (r *row) Get(name string) (any, bool) {
-	s, ok := r.plan.slot[name]
-	if !ok {
-		return nil, false
-	}
-	return r.vals[s], true
-}
-
-func (e *engine) group(ctx context.Context, id int, first int64, n int) (*RowGroup, error) {
-	p := e.plan
-	rows := make([]*row, n)
-	for i := range rows {
-		rows[i] = &row{idx: first + int64(i), vals: make([]any, len(p.Outputs)), skipped: make([]bool, len(p.Units)), plan: p}
-	}
-	for ui, u := range p.Units {
-		live := make([]*row, 0, len(rows))
-		for _, r := range rows {
-			if r.failed == nil {
-				live = append(live, r)
-			}
-		}
-		if len(live) == 0 {
-			break
-		}
-		if err := e.runUnit(ctx, ui, u, live); err != nil {
-			return nil, err
-		}
-	}
-	rg := &RowGroup{ID: id, FirstRow: first}
-	for _, r := range rows {
-		if r.failed != nil {
-			rg.Failures = append(rg.Failures, *r.failed)
-			continue
-		}
-		rg.Rows = append(rg.Rows, r.vals)
-		rg.Indices = append(rg.Indices, r.idx)
-	}
-	return rg, nil
-}
-
-// runUnit fills one unit's cells for the live rows of a group, in parallel.
-func (e *engine) runUnit(ctx context.Context, ui int, u *columns.Unit, live []*row) error {
-	slot := e.plan.UnitSlots[ui]
-	width := len(u.Outputs)
-	// Rows that are skipped are settled first; the rest are generated.
-	todo := live[:0:0]
-	for _, r := range live {
-		if e.skips(ui, u, r) {
-			r.skipped[ui] = true
-			if u.Skip != nil {
-				r.vals[slot] = u.Skip.Value
-			}
-			continue
-		}
-		todo = append(todo, r)
-	}
-	if len(todo) == 0 {
-		return nil
-	}
-	chunk, workers := 64, e.opts.Workers
-	if u.Concurrency > 0 {
-		chunk, workers = 1, u.Concurrency // each cell waits on I/O
-	}
-	bg, isBatch := u.Gen.(columns.BatchGenerator)
-	if isBatch {
-		chunk = max(1, bg.BatchSize())
-	}
-	wp := pool.New().WithErrors().WithMaxGoroutines(workers)
-	for start := 0; start < len(todo); start += chunk {
-		part := todo[start:min(start+chunk, len(todo))]
-		wp.Go(func() (err error) {
-			defer func() {
-				if v := recover(); v != nil {
-					err = &PanicError{Column: unitName(u), Value: v, Stack: debug.Stack()}
-				}
-			}()
-			if isBatch {
-				views := make([]columns.Row, len(part))
-				outs := make([][]any, len(part))
-				for i, r := range part {
-					views[i] = r
-					outs[i] = r.vals[slot : slot+width : slot+width]
-				}
-				errs := bg.GenerateBatch(ctx, views, outs)
-				for i, r := range part {
-					var cellErr error
-					if i < len(errs) {
-						cellErr = errs[i]
-					}
-					e.settle(u, r, cellErr)
-				}
-				return nil
-			}
-			for _, r := range part {
-				err := u.Gen.Generate(ctx, r, r.vals[slot:slot+width:slot+width])
-				e.settle(u, r, err)
-			}
-			return nil
-		})
-	}
-	return wp.Wait()
+	e := newEngine(ctx, p, opts)
+	defer e.cancel(nil)
+	e.dispatch()
+	e.rowsWG.Wait()
+	close(e.done)
+	e.writerWG.Wait()
+	e.progressWG.Wait()
+	return e.finish()
 }
 
 // skips decides whether a row's cell of unit ui is skipped: an upstream cell
@@ -320,26 +197,58 @@ func (e *engine) skips(ui int, u *columns.Unit, r *row) bool {
 	return skip
 }
 
-// settle records a cell's outcome; a failure drops the row.
-func (e *engine) settle(u *columns.Unit, r *row, err error) {
-	failed := err != nil
-	if failed {
-		ce := columns.AsCellError(err, r.idx, unitName(u), u.Kind)
-		r.failed = &Failure{Row: r.idx, Column: ce.Column, ErrorKind: ce.Kind, Message: ce.Error(), Upstream: e.upstream(r, u), Conversation: ce.Conversation}
+// settle records a cell's outcome and reports whether the row goes on. A
+// failure drops the row; a cell that ended because the run is stopping (or
+// that stops it: columns.ErrStopRun) abandons the row instead, so a resumed
+// run generates it.
+func (e *engine) settle(ui int, r *row, err error) bool {
+	if err == nil {
+		e.outcome(false)
+		return true
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if failed {
-		e.res.Causes[r.failed.Column+": "+r.failed.ErrorKind]++
+	if errors.Is(err, columns.ErrStopRun) {
+		e.stop(err)
+		r.mu.Lock()
+		r.abandoned = true
+		r.mu.Unlock()
+		return false
 	}
+	if e.stopped() && (errors.Is(err, context.Canceled) || errors.Is(err, errStopping)) {
+		r.mu.Lock()
+		r.abandoned = true
+		r.mu.Unlock()
+		return false
+	}
+	u := e.plan.Units[ui]
+	ce := columns.AsCellError(err, r.idx, unitName(u), u.Kind)
+	f := &Failure{Row: r.idx, Column: ce.Column, ErrorKind: ce.Kind, Message: ce.Error(), Upstream: e.upstream(r, ui), Conversation: ce.Conversation}
+	r.mu.Lock()
+	first := r.failed == nil
+	if first {
+		r.failed = f
+	}
+	r.mu.Unlock()
+	if first {
+		e.mu.Lock()
+		e.res.Causes[f.Column+": "+f.ErrorKind]++
+		e.mu.Unlock()
+	}
+	e.outcome(true)
+	return false
+}
+
+// outcome adds a finished cell to the early-shutdown window.
+func (e *engine) outcome(failed bool) {
 	if e.window == nil {
 		return
 	}
+	e.mu.Lock()
 	e.window[e.wpos] = failed
 	e.wpos = (e.wpos + 1) % len(e.window)
 	if e.wcount < len(e.window) {
 		e.wcount++
 	}
+	trip := false
 	if e.wcount == len(e.window) && !e.shutdown {
 		bad := 0
 		for _, f := range e.window {
@@ -348,21 +257,28 @@ func (e *engine) settle(u *columns.Unit, r *row, err error) {
 			}
 		}
 		if float64(bad)/float64(len(e.window)) >= e.opts.ErrorRate {
-			e.shutdown = true
+			e.shutdown, trip = true, true
 		}
+	}
+	e.mu.Unlock()
+	if trip {
+		e.stop(nil)
 	}
 }
 
-// upstream collects the values the failed unit could read: everything
-// generated before it in the row (dropped columns included).
-func (e *engine) upstream(r *row, u *columns.Unit) *value.Map {
+// upstream collects the row's values of the units finished when the cell
+// failed (its dependencies among them), dropped columns included, in plan
+// order. For a row of cheap cells that is everything before the cell.
+func (e *engine) upstream(r *row, failed int) *value.Map {
 	m := value.NewMap()
-	for ui, other := range e.plan.Units {
-		if other == u {
-			break
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for ui, u := range e.plan.Units {
+		if ui == failed || !r.finished[ui] {
+			continue
 		}
 		slot := e.plan.UnitSlots[ui]
-		for k, o := range other.Outputs {
+		for k, o := range u.Outputs {
 			m.Set(o.Name, r.vals[slot+k])
 		}
 	}

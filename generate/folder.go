@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -131,15 +132,20 @@ func OpenFolder(dir string, p *Plan, meta *Metadata, builderConfig []byte, procs
 		}
 		f.stats.add(f.cols, rows)
 	}
-	if err := f.keepFailuresBefore(int64(len(meta.Batches)) * int64(meta.BufferSize)); err != nil {
+	if err := f.keepFailuresOf(meta.Batches); err != nil {
 		return nil, err
 	}
 	return f, f.writeMeta()
 }
 
-// keepFailuresBefore drops failure records of row groups that will be
-// generated again (a crash between the two writes of a group).
-func (f *Folder) keepFailuresBefore(row int64) error {
+// keepFailuresOf keeps the failure records of the kept row groups and drops
+// those of groups that will be generated again (a crash between the two
+// writes of a group).
+func (f *Folder) keepFailuresOf(groups []BatchInfo) error {
+	keep := map[int64]bool{}
+	for _, b := range groups {
+		keep[int64(b.ID)] = true
+	}
 	path := filepath.Join(f.Dir, FailuresFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -153,7 +159,7 @@ func (f *Folder) keepFailuresBefore(row int64) error {
 		var rec struct {
 			Row int64 `json:"row"`
 		}
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Row < row {
+		if json.Unmarshal([]byte(line), &rec) == nil && f.meta.BufferSize > 0 && keep[rec.Row/int64(f.meta.BufferSize)] {
 			kept = append(kept, line...)
 		}
 	}
@@ -326,9 +332,10 @@ type Memory struct {
 	Groups []*RowGroup
 }
 
-// WriteGroup keeps g.
+// WriteGroup keeps g; Groups stay in row-group order.
 func (m *Memory) WriteGroup(_ context.Context, g *RowGroup) error {
-	m.Groups = append(m.Groups, g)
+	i := sort.Search(len(m.Groups), func(i int) bool { return m.Groups[i].ID > g.ID })
+	m.Groups = slices.Insert(m.Groups, i, g)
 	return nil
 }
 

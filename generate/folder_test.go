@@ -30,14 +30,14 @@ func TestFolder_KeepFailuresBefore(t *testing.T) {
 	tests := []struct {
 		name string
 		give string // failures.jsonl; "" means no file
-		row  int64
+		kept []int  // group ids (buffer 10)
 		want string // "" means the file is removed
 	}{
-		{"no file", "", 10, ""},
-		{"keeps earlier rows", "{\"row\":1}\n{\"row\":9}\n{\"row\":10}\n{\"row\":15}\n", 10, "{\"row\":1}\n{\"row\":9}\n"},
-		{"keeps everything", "{\"row\":1}\n{\"row\":2}\n", 10, "{\"row\":1}\n{\"row\":2}\n"},
-		{"drops everything", "{\"row\":10}\n{\"row\":11}\n", 10, ""},
-		{"drops a line cut by a crash", "{\"row\":1}\n{\"row\":2,\"col", 10, "{\"row\":1}\n"},
+		{"no file", "", []int{0}, ""},
+		{"keeps the kept groups' rows", "{\"row\":1}\n{\"row\":9}\n{\"row\":10}\n{\"row\":15}\n{\"row\":27}\n", []int{0, 2}, "{\"row\":1}\n{\"row\":9}\n{\"row\":27}\n"},
+		{"keeps everything", "{\"row\":1}\n{\"row\":2}\n", []int{0}, "{\"row\":1}\n{\"row\":2}\n"},
+		{"drops everything", "{\"row\":10}\n{\"row\":11}\n", []int{0}, ""},
+		{"drops a line cut by a crash", "{\"row\":1}\n{\"row\":2,\"col", []int{0}, "{\"row\":1}\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,8 +48,12 @@ func TestFolder_KeepFailuresBefore(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			f := &Folder{Dir: dir}
-			if err := f.keepFailuresBefore(tt.row); err != nil {
+			f := &Folder{Dir: dir, meta: &Metadata{BufferSize: 10}}
+			var kept []BatchInfo
+			for _, id := range tt.kept {
+				kept = append(kept, BatchInfo{ID: id})
+			}
+			if err := f.keepFailuresOf(kept); err != nil {
 				t.Fatal(err)
 			}
 			got, err := os.ReadFile(path)

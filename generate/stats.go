@@ -3,6 +3,7 @@ package generate
 import (
 	"hash/maphash"
 	"math"
+	"strconv"
 
 	"github.com/synthgen/synthgen/columns/value"
 	"github.com/synthgen/synthgen/generate/output"
@@ -32,7 +33,7 @@ type colAcc struct {
 	seen     map[uint64]struct{}
 	capped   bool
 	min, max float64
-	sum      float64
+	sum, c   float64 // Neumaier's compensated sum and its correction
 	nums     int64
 }
 
@@ -89,7 +90,15 @@ func (s *statsAcc) add(cols []output.Column, rows [][]any) {
 				continue // JSON has no NaN/Inf; statistics cover finite values
 			}
 			a.nums++
-			a.sum += f
+			// Compensated, so the mean hardly depends on the order in which
+			// row groups complete.
+			t := a.sum + f
+			if math.Abs(a.sum) >= math.Abs(f) {
+				a.c += (a.sum - t) + f
+			} else {
+				a.c += (f - t) + a.sum
+			}
+			a.sum = t
 			a.min = math.Min(a.min, f)
 			a.max = math.Max(a.max, f)
 		}
@@ -105,10 +114,23 @@ func (s *statsAcc) result() map[string]*ColumnStat {
 			st.UniqueCount = uniqueCap
 		}
 		if a.nums > 0 {
-			mn, mx, mean := a.min, a.max, a.sum/float64(a.nums)
+			mn, mx, mean := a.min, a.max, roundSig((a.sum+a.c)/float64(a.nums), 12)
 			st.Min, st.Max, st.Mean = &mn, &mx, &mean
 		}
 		out[name] = st
 	}
 	return out
+}
+
+// roundSig rounds x to n significant digits: the mean of the same values
+// added in another order (groups complete in any order) prints the same.
+func roundSig(x float64, n int) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	f, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', n, 64), 64)
+	if err != nil {
+		return x
+	}
+	return f
 }
