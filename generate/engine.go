@@ -170,6 +170,12 @@ func Run(ctx context.Context, p *Plan, opts Options) (*Result, error) {
 	defer e.cancel(nil)
 	e.dispatch()
 	e.rowsWG.Wait()
+	for _, q := range e.queues {
+		if q != nil {
+			q.close()
+		}
+	}
+	e.cellsWG.Wait()
 	close(e.done)
 	e.writerWG.Wait()
 	e.progressWG.Wait()

@@ -50,6 +50,10 @@ type engine struct {
 
 	// batchSems bound the concurrent batches of each batch unit.
 	batchSems []chan struct{}
+	// queues[ui] holds the rows waiting for model-bound unit ui, served by
+	// Concurrency long-lived goroutines (cellsWG).
+	queues  []*cellQueue
+	cellsWG sync.WaitGroup
 	// dependents[ui] are the units that depend on unit ui.
 	dependents [][]int
 	batchUnits []int
@@ -134,6 +138,29 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 		if _, ok := u.Gen.(columns.BatchGenerator); ok {
 			e.batchUnits = append(e.batchUnits, ui)
 			e.batchSems[ui] = make(chan struct{}, opts.Workers)
+		}
+	}
+	e.queues = make([]*cellQueue, len(p.Units))
+	for ui, u := range p.Units {
+		if _, ok := u.Gen.(columns.BatchGenerator); ok || u.Concurrency <= 0 {
+			continue
+		}
+		q := newCellQueue()
+		e.queues[ui] = q
+		for range u.Concurrency {
+			e.cellsWG.Go(func() {
+				for {
+					r, ok := q.pop()
+					if !ok {
+						return
+					}
+					if !e.halted(r) && e.cell(r, ui) {
+						e.advance(r, e.ready(r, ui))
+					} else {
+						e.release(r)
+					}
+				}
+			})
 		}
 	}
 	groups := (opts.NumRecords + opts.BufferSize - 1) / opts.BufferSize
@@ -298,13 +325,7 @@ func (e *engine) advance(r *row, todo []int) {
 			r.mu.Lock()
 			r.busy++
 			r.mu.Unlock()
-			go func() {
-				if e.cell(r, ui) {
-					e.advance(r, e.ready(r, ui))
-				} else {
-					e.release(r)
-				}
-			}()
+			e.queues[ui].push(r)
 			continue
 		}
 		if !e.cell(r, ui) {
@@ -590,4 +611,56 @@ func (e *engine) finish() (*Result, error) {
 		err = fmt.Errorf("%w: %s", ErrEarlyShutdown, e.topCause())
 	}
 	return e.res, err
+}
+
+// cellQueue is an unbounded FIFO of rows waiting for one model-bound unit:
+// pushing never blocks, so a goroutine advancing a row never waits on
+// another unit's backlog.
+type cellQueue struct {
+	mu     sync.Mutex
+	cond   sync.Cond
+	rows   []*row
+	head   int
+	closed bool
+}
+
+func newCellQueue() *cellQueue {
+	q := &cellQueue{}
+	q.cond.L = &q.mu
+	return q
+}
+
+func (q *cellQueue) push(r *row) {
+	q.mu.Lock()
+	q.rows = append(q.rows, r)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+// pop waits for a row; false once the queue is closed and empty.
+func (q *cellQueue) pop() (*row, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.head == len(q.rows) && !q.closed {
+		q.cond.Wait()
+	}
+	if q.head == len(q.rows) {
+		return nil, false
+	}
+	r := q.rows[q.head]
+	q.rows[q.head] = nil
+	q.head++
+	if q.head > 1024 && q.head*2 > len(q.rows) { // reuse the front
+		n := copy(q.rows, q.rows[q.head:])
+		q.rows = q.rows[:n]
+		q.head = 0
+	}
+	return r, true
+}
+
+func (q *cellQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Broadcast()
 }

@@ -6,12 +6,20 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 
 	"github.com/synthgen/synthgen/cmd/synthgen/cli"
 )
 
 func main() {
+	// Generation allocates many short-lived values (requests, replies,
+	// traces) over a live heap bounded by the rows in flight: collecting
+	// less often cut client CPU per request by about a quarter in the bench
+	// harness, for about 1.6× the peak memory. GOGC still overrides it.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	// A second Ctrl-C exits at once: after the first, restore the default.
 	go func() { <-ctx.Done(); stop() }()
