@@ -87,9 +87,10 @@ type Unit struct {
 	// PropagateSkip: skip this unit when a unit it depends on was skipped in
 	// the same row.
 	PropagateSkip bool
-	// Concurrency, when > 0, is how many of the unit's cells may run at once
-	// (model-bound kinds: enough to keep the model's request slots busy);
-	// 0 means cheap cells, run on one goroutine per CPU.
+	// Concurrency, when > 0, marks a model-bound unit and says how many of
+	// its cells should be in flight to keep the model's request slots busy
+	// (the engine sizes the rows in flight from it; the model layer bounds
+	// the requests). 0 means cheap cells, run on one goroutine per CPU.
 	Concurrency int
 	// Pos is where the unit's (first) column is declared.
 	Pos config.Pos

@@ -47,10 +47,13 @@ type CreateOptions struct {
 // CreateResult is what a create run did.
 type CreateResult struct {
 	*Result
-	Dir          string
-	Resumed      bool
-	KeptGroups   int
-	KeptRows     int
+	Dir        string
+	Resumed    bool
+	KeptGroups int
+	KeptRows   int
+	// KeptFailed is the rows of the kept groups that failed in earlier runs
+	// (in failures.jsonl; their causes are not in Result.Causes).
+	KeptFailed   int
 	Seed         uint64
 	CombinedPath string
 	// RenamedFrom is set when the requested folder was not empty and a new
@@ -137,6 +140,7 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 	res.KeptGroups = len(meta.Batches)
 	for _, b := range meta.Batches {
 		res.KeptRows += b.Written
+		res.KeptFailed += b.Failed
 	}
 
 	folder, err := OpenFolder(res.Dir, p, meta, doc.BuilderConfigJSON(), opts.Processors...)

@@ -620,17 +620,19 @@ func TestCreate_EarlyShutdownKeepsGroups(t *testing.T) {
 	if !errors.Is(err, ErrEarlyShutdown) || !strings.Contains(err.Error(), "bad: fake") {
 		t.Fatalf("err = %v, want ErrEarlyShutdown naming bad", err)
 	}
-	if res == nil || res.RowsWritten != 50 {
-		t.Fatalf("result %+v", res)
+	// Rows 0-49 succeed; the window trips within rows 50-59, whose group is
+	// then incomplete and not written (a resumed run generates it). A row
+	// just before the trip may still be running on the other worker, so the
+	// groups written are 0-4, or all but that row's group.
+	if res == nil || res.RowsWritten < 40 || res.RowsWritten > 50 || res.RowsWritten%10 != 0 || res.RowsFailed != 0 {
+		t.Fatalf("result %+v", res.Result)
 	}
-	// The group in which the run stopped is incomplete: not written (a
-	// resumed run generates it).
 	dir := filepath.Join(root, "dataset")
 	m := readMeta(t, dir)
-	if m.NumCompletedBatches != 5 || m.ActualNumRecords != 50 || m.FailedNumRecords != 0 || m.TotalNumBatches != 10 || m.FinishedAt == nil {
+	if m.NumCompletedBatches != res.RowsWritten/10 || m.ActualNumRecords != res.RowsWritten || m.FailedNumRecords != 0 || m.TotalNumBatches != 10 || m.FinishedAt == nil {
 		t.Errorf("metadata %+v", m)
 	}
-	if _, rows := readRows(t, dir); len(rows) != 50 || rows[49][0] != int64(49) {
+	if _, rows := readRows(t, dir); len(rows) != res.RowsWritten {
 		t.Errorf("%d rows on disk", len(rows))
 	}
 }

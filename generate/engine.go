@@ -98,7 +98,8 @@ type Result struct {
 	// (Ctrl-C, early shutdown, a stalled endpoint); their groups were not
 	// written and a resumed run generates them.
 	Abandoned int
-	// Causes counts failures by error kind and column ("column: kind").
+	// Causes counts the failures written (RowsFailed) by column and error
+	// kind ("column: kind").
 	Causes map[string]int
 }
 
@@ -170,12 +171,7 @@ func Run(ctx context.Context, p *Plan, opts Options) (*Result, error) {
 	defer e.cancel(nil)
 	e.dispatch()
 	e.rowsWG.Wait()
-	for _, q := range e.queues {
-		if q != nil {
-			q.close()
-		}
-	}
-	e.cellsWG.Wait()
+	e.cells.close()
 	close(e.done)
 	e.writerWG.Wait()
 	e.progressWG.Wait()
@@ -236,7 +232,7 @@ func (e *engine) settle(ui int, r *row, err error) bool {
 	r.mu.Unlock()
 	if first {
 		e.mu.Lock()
-		e.res.Causes[f.Column+": "+f.ErrorKind]++
+		e.liveCauses[f.Column+": "+f.ErrorKind]++
 		e.mu.Unlock()
 	}
 	e.outcome(true)
@@ -291,10 +287,12 @@ func (e *engine) upstream(r *row, failed int) *value.Map {
 	return m
 }
 
+// topCause is the most common cause among every failed cell so far
+// (written or not: for the early-shutdown message).
 func (e *engine) topCause() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return topCauses(e.res.Causes, 1)
+	return topCauses(e.liveCauses, 1)
 }
 
 // topCauses formats the n most common failure causes.

@@ -50,10 +50,8 @@ type engine struct {
 
 	// batchSems bound the concurrent batches of each batch unit.
 	batchSems []chan struct{}
-	// queues[ui] holds the rows waiting for model-bound unit ui, served by
-	// Concurrency long-lived goroutines (cellsWG).
-	queues  []*cellQueue
-	cellsWG sync.WaitGroup
+	// cells runs the model-bound cells.
+	cells *cellPool
 	// dependents[ui] are the units that depend on unit ui.
 	dependents [][]int
 	batchUnits []int
@@ -61,12 +59,13 @@ type engine struct {
 	rowsOK, rowsFailed, groupsDone atomic.Int64
 	groupsTotal, rowsTarget        int
 
-	mu       sync.Mutex // res.Causes, the error window, warned
-	window   []bool     // ring of recent outcomes: true = failed
-	wpos     int
-	wcount   int
-	shutdown bool
-	warned   map[string]int
+	mu         sync.Mutex     // res, liveCauses, the error window, warned
+	liveCauses map[string]int // every failed cell's cause, written or not
+	window     []bool         // ring of recent outcomes: true = failed
+	wpos       int
+	wcount     int
+	shutdown   bool
+	warned     map[string]int
 }
 
 // group is a row group being generated.
@@ -122,7 +121,7 @@ func (r *row) Get(name string) (any, bool) {
 }
 
 func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
-	e := &engine{plan: p, opts: opts, res: &Result{Causes: map[string]int{}}, start: time.Now(), ctx: ctx}
+	e := &engine{plan: p, opts: opts, res: &Result{Causes: map[string]int{}}, liveCauses: map[string]int{}, start: time.Now(), ctx: ctx}
 	e.cellCtx, e.cancel = context.WithCancelCause(ctx)
 	if opts.ErrorWindow > 0 {
 		e.window = make([]bool, opts.ErrorWindow)
@@ -140,29 +139,7 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 			e.batchSems[ui] = make(chan struct{}, opts.Workers)
 		}
 	}
-	e.queues = make([]*cellQueue, len(p.Units))
-	for ui, u := range p.Units {
-		if _, ok := u.Gen.(columns.BatchGenerator); ok || u.Concurrency <= 0 {
-			continue
-		}
-		q := newCellQueue()
-		e.queues[ui] = q
-		for range u.Concurrency {
-			e.cellsWG.Go(func() {
-				for {
-					r, ok := q.pop()
-					if !ok {
-						return
-					}
-					if !e.halted(r) && e.cell(r, ui) {
-						e.advance(r, e.ready(r, ui))
-					} else {
-						e.release(r)
-					}
-				}
-			})
-		}
-	}
+	e.cells = newCellPool()
 	groups := (opts.NumRecords + opts.BufferSize - 1) / opts.BufferSize
 	for g := 0; g < groups; g++ {
 		if !opts.Kept[g] {
@@ -325,7 +302,13 @@ func (e *engine) advance(r *row, todo []int) {
 			r.mu.Lock()
 			r.busy++
 			r.mu.Unlock()
-			e.queues[ui].push(r)
+			e.cells.submit(func() {
+				if !e.halted(r) && e.cell(r, ui) {
+					e.advance(r, e.ready(r, ui))
+				} else {
+					e.release(r)
+				}
+			})
 			continue
 		}
 		if !e.cell(r, ui) {
@@ -538,6 +521,9 @@ func (e *engine) write(g *group) {
 	e.mu.Lock()
 	e.res.RowsWritten += len(rg.Rows)
 	e.res.RowsFailed += len(rg.Failures)
+	for _, f := range rg.Failures {
+		e.res.Causes[f.Column+": "+f.ErrorKind]++
+	}
 	e.res.GroupsDone++
 	e.mu.Unlock()
 	e.groupsDone.Add(1)
@@ -613,54 +599,51 @@ func (e *engine) finish() (*Result, error) {
 	return e.res, err
 }
 
-// cellQueue is an unbounded FIFO of rows waiting for one model-bound unit:
-// pushing never blocks, so a goroutine advancing a row never waits on
-// another unit's backlog.
-type cellQueue struct {
-	mu     sync.Mutex
-	cond   sync.Cond
-	rows   []*row
-	head   int
-	closed bool
+// cellPool runs each model-bound cell on its own goroutine at once, reusing
+// idle goroutines (whose stacks have already grown to an HTTP client's
+// depth). It bounds nothing: rows in flight bound the cells, and the model
+// layer makes them wait for a request slot, first come first served. A
+// fixed set of workers would leave slots idle while cells sleep in retry
+// backoff, which holds no slot.
+type cellPool struct {
+	handoff chan func()
+	done    chan struct{}
+	wg      sync.WaitGroup
 }
 
-func newCellQueue() *cellQueue {
-	q := &cellQueue{}
-	q.cond.L = &q.mu
-	return q
+// cellIdle is how long an idle cell goroutine waits for more work.
+const cellIdle = time.Second
+
+func newCellPool() *cellPool {
+	return &cellPool{handoff: make(chan func()), done: make(chan struct{})}
 }
 
-func (q *cellQueue) push(r *row) {
-	q.mu.Lock()
-	q.rows = append(q.rows, r)
-	q.mu.Unlock()
-	q.cond.Signal()
-}
-
-// pop waits for a row; false once the queue is closed and empty.
-func (q *cellQueue) pop() (*row, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for q.head == len(q.rows) && !q.closed {
-		q.cond.Wait()
+func (p *cellPool) submit(f func()) {
+	select {
+	case p.handoff <- f: // an idle goroutine took it
+	default:
+		p.wg.Go(func() { p.work(f) })
 	}
-	if q.head == len(q.rows) {
-		return nil, false
-	}
-	r := q.rows[q.head]
-	q.rows[q.head] = nil
-	q.head++
-	if q.head > 1024 && q.head*2 > len(q.rows) { // reuse the front
-		n := copy(q.rows, q.rows[q.head:])
-		q.rows = q.rows[:n]
-		q.head = 0
-	}
-	return r, true
 }
 
-func (q *cellQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	q.cond.Broadcast()
+func (p *cellPool) work(f func()) {
+	idle := time.NewTimer(cellIdle)
+	defer idle.Stop()
+	for {
+		f()
+		idle.Reset(cellIdle)
+		select {
+		case f = <-p.handoff:
+		case <-idle.C:
+			return
+		case <-p.done:
+			return
+		}
+	}
+}
+
+// close ends the idle goroutines; call it when no more cells come.
+func (p *cellPool) close() {
+	close(p.done)
+	p.wg.Wait()
 }

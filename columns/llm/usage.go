@@ -77,6 +77,26 @@ func (s *UsageSet) For(alias string) *Usage {
 	return u
 }
 
+// Tokens sums the tokens of every alias so far: input (prompt), output
+// (completion) and reasoning tokens (as the provider reports them; most
+// count reasoning within output). Safe for concurrent use.
+func (s *UsageSet) Tokens() (in, out, reasoning int64) {
+	s.mu.Lock()
+	us := make([]*Usage, 0, len(s.m))
+	for _, u := range s.m {
+		us = append(us, u)
+	}
+	s.mu.Unlock()
+	for _, u := range us {
+		u.mu.Lock()
+		in += u.promptTokens
+		out += u.completionTokens
+		reasoning += u.reasoningTokens
+		u.mu.Unlock()
+	}
+	return in, out, reasoning
+}
+
 // Snapshot returns metadata.json's model_usage: per alias, requests, tokens,
 // latency percentiles (seconds), 429s, retries, corrections, restarts and
 // tool use.

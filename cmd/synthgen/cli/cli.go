@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // Exit codes (spec/engine.md).
@@ -184,4 +185,21 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// termWidth is the number of columns of the terminal w writes to; 0 when w
+// is not a terminal or its size is unknown.
+func termWidth(w io.Writer) int {
+	if r, ok := w.(*redactor); ok {
+		w = r.w
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return cols
 }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/synthgen/synthgen/columns/llm"
@@ -59,7 +59,9 @@ func newCreateCmd(env Env) *cobra.Command {
 				return err
 			}
 			defer l.close()
-			prog := newProgress(env.Stderr, noProgress, progressInterval(l), lo.numRecords)
+			prog := newProgress(env.Stderr, modeFor(env.Stderr, noProgress), progressInterval(l), lo.numRecords, llm.LiveOf(l.bc))
+			prog.begin()
+			defer prog.finish() // idempotent; also on a panic
 			res, runErr := generate.Create(cmd.Context(), l.doc, l.plan, generate.CreateOptions{
 				NumRecords:   lo.numRecords,
 				ArtifactPath: artifactPath,
@@ -118,9 +120,19 @@ func summarize(w io.Writer, res *generate.CreateResult, runErr error, n int) err
 	if res.Result != nil {
 		failed = res.RowsFailed
 	}
+	// Like the rows written, the rows failed count the row groups a resumed
+	// run kept (their causes are not in this run's result).
+	keptFailed := res.KeptFailed
 	line := fmt.Sprintf("wrote %d of %d rows to %s (seed %d)", total, n, res.Dir, res.Seed)
-	if failed > 0 {
-		line += fmt.Sprintf("; %d failed: %s (see %s)", failed, res.TopCauses(3), generate.FailuresFile)
+	if failed+keptFailed > 0 {
+		var causes []string
+		if failed > 0 {
+			causes = append(causes, res.TopCauses(3))
+		}
+		if keptFailed > 0 {
+			causes = append(causes, fmt.Sprintf("%d in kept row groups", keptFailed))
+		}
+		line += fmt.Sprintf("; %d failed: %s (see %s)", failed+keptFailed, strings.Join(causes, ", "), generate.FailuresFile)
 	}
 	fmt.Fprintln(w, line)
 	if res.CombinedPath != "" {
@@ -144,66 +156,4 @@ func countRows(res *generate.CreateResult) int {
 		return 0
 	}
 	return res.RowsWritten + res.KeptRows
-}
-
-// progress shows a bar on a terminal, a log line every interval otherwise.
-type progress struct {
-	w        io.Writer
-	bar      *progressbar.ProgressBar
-	plain    bool
-	interval time.Duration
-	last     time.Time
-	off      bool
-}
-
-func newProgress(w io.Writer, off bool, interval time.Duration, n int) *progress {
-	p := &progress{w: w, off: off, interval: interval, last: time.Now()}
-	if off {
-		return p
-	}
-	if isTerminal(w) {
-		p.bar = progressbar.NewOptions(n,
-			progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription("rows"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("rows"),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-	} else {
-		p.plain = true
-	}
-	return p
-}
-
-func (p *progress) update(s generate.Progress) {
-	if p.off {
-		return
-	}
-	if p.bar != nil {
-		if s.RowsFailed > 0 {
-			p.bar.Describe(fmt.Sprintf("rows (%d failed)", s.RowsFailed))
-		}
-		p.bar.Set(s.RowsDone + s.RowsFailed)
-		return
-	}
-	if time.Since(p.last) < p.interval && s.GroupsDone < s.GroupsTotal {
-		return
-	}
-	p.last = time.Now()
-	rate := float64(s.RowsDone+s.RowsFailed) / max(s.Elapsed.Seconds(), 1e-9)
-	eta := "?"
-	if rate > 0 {
-		left := float64(s.RowsTarget-s.RowsDone-s.RowsFailed) / rate
-		eta = (time.Duration(left) * time.Second).Round(time.Second).String()
-	}
-	fmt.Fprintf(p.w, "progress: %d/%d rows, %d failed, %.0f rows/s, eta %s\n", s.RowsDone+s.RowsFailed, s.RowsTarget, s.RowsFailed, rate, eta)
-}
-
-func (p *progress) finish() {
-	if p.bar != nil {
-		p.bar.Finish()
-	}
 }
