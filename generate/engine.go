@@ -171,7 +171,7 @@ func Run(ctx context.Context, p *Plan, opts Options) (*Result, error) {
 	defer e.cancel(nil)
 	e.dispatch()
 	e.rowsWG.Wait()
-	e.cells.close()
+	e.cells.Wait()
 	close(e.done)
 	e.writerWG.Wait()
 	e.progressWG.Wait()

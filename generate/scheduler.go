@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sourcegraph/conc/pool"
 	"github.com/synthgen/synthgen/columns"
 )
 
@@ -42,16 +43,20 @@ type engine struct {
 
 	rowTokens  chan struct{} // one per row in flight
 	groupSlots chan struct{} // one per unwritten group
-	work       chan *row     // rows whose cheap cells the workers run
 	written    chan *group   // complete groups for the writer
 	done       chan struct{} // closed when every admitted row finished
 
-	rowsWG, writerWG, progressWG, workersWG sync.WaitGroup
+	rowsWG, writerWG, progressWG sync.WaitGroup
 
 	// batchSems bound the concurrent batches of each batch unit.
 	batchSems []chan struct{}
-	// cells runs the model-bound cells.
-	cells *cellPool
+	// cheap runs rows' cheap cells on Workers goroutines. cells runs each
+	// model-bound cell on a goroutine at once, reusing idle ones (whose
+	// stacks already grew to an HTTP client's depth); it bounds nothing:
+	// rows in flight bound the cells, and the model layer makes them wait
+	// for a request slot, first come first served. (A fixed set of workers
+	// would leave slots idle while cells sleep in retry backoff.)
+	cheap, cells *pool.Pool
 	// dependents[ui] are the units that depend on unit ui.
 	dependents [][]int
 	batchUnits []int
@@ -139,7 +144,6 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 			e.batchSems[ui] = make(chan struct{}, opts.Workers)
 		}
 	}
-	e.cells = newCellPool()
 	groups := (opts.NumRecords + opts.BufferSize - 1) / opts.BufferSize
 	for g := 0; g < groups; g++ {
 		if !opts.Kept[g] {
@@ -151,16 +155,9 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 	maxOpen := (opts.RowsInFlight+opts.BufferSize-1)/opts.BufferSize + 2
 	e.groupSlots = make(chan struct{}, maxOpen)
 	e.written = make(chan *group, maxOpen)
-	e.work = make(chan *row, opts.Workers)
+	e.cheap = pool.New().WithMaxGoroutines(opts.Workers)
+	e.cells = pool.New()
 	e.done = make(chan struct{})
-
-	for range opts.Workers {
-		e.workersWG.Go(func() {
-			for r := range e.work {
-				e.advance(r, e.ready(r, -1))
-			}
-		})
-	}
 	e.writerWG.Go(e.writer)
 	go func() { // Ctrl-C
 		select {
@@ -178,10 +175,7 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 // dispatch admits the rows of every group to generate, in order, and
 // returns when all are admitted or the run stops.
 func (e *engine) dispatch() {
-	defer func() {
-		close(e.work)
-		e.workersWG.Wait()
-	}()
+	defer e.cheap.Wait()
 	p, n, buf := e.plan, e.opts.NumRecords, e.opts.BufferSize
 	groups := (n + buf - 1) / buf
 	stop := e.cellCtx.Done()
@@ -230,7 +224,7 @@ func (e *engine) dispatch() {
 			}
 			e.rowsWG.Add(1)
 			r.busy = 1 // the worker's
-			e.work <- r
+			e.cheap.Go(func() { e.advance(r, e.ready(r, -1)) })
 		}
 	}
 }
@@ -302,7 +296,7 @@ func (e *engine) advance(r *row, todo []int) {
 			r.mu.Lock()
 			r.busy++
 			r.mu.Unlock()
-			e.cells.submit(func() {
+			e.cells.Go(func() {
 				if !e.halted(r) && e.cell(r, ui) {
 					e.advance(r, e.ready(r, ui))
 				} else {
@@ -597,53 +591,4 @@ func (e *engine) finish() (*Result, error) {
 		err = fmt.Errorf("%w: %s", ErrEarlyShutdown, e.topCause())
 	}
 	return e.res, err
-}
-
-// cellPool runs each model-bound cell on its own goroutine at once, reusing
-// idle goroutines (whose stacks have already grown to an HTTP client's
-// depth). It bounds nothing: rows in flight bound the cells, and the model
-// layer makes them wait for a request slot, first come first served. A
-// fixed set of workers would leave slots idle while cells sleep in retry
-// backoff, which holds no slot.
-type cellPool struct {
-	handoff chan func()
-	done    chan struct{}
-	wg      sync.WaitGroup
-}
-
-// cellIdle is how long an idle cell goroutine waits for more work.
-const cellIdle = time.Second
-
-func newCellPool() *cellPool {
-	return &cellPool{handoff: make(chan func()), done: make(chan struct{})}
-}
-
-func (p *cellPool) submit(f func()) {
-	select {
-	case p.handoff <- f: // an idle goroutine took it
-	default:
-		p.wg.Go(func() { p.work(f) })
-	}
-}
-
-func (p *cellPool) work(f func()) {
-	idle := time.NewTimer(cellIdle)
-	defer idle.Stop()
-	for {
-		f()
-		idle.Reset(cellIdle)
-		select {
-		case f = <-p.handoff:
-		case <-idle.C:
-			return
-		case <-p.done:
-			return
-		}
-	}
-}
-
-// close ends the idle goroutines; call it when no more cells come.
-func (p *cellPool) close() {
-	close(p.done)
-	p.wg.Wait()
 }
