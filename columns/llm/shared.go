@@ -51,6 +51,9 @@ func sharedOf(bc *columns.BuildContext) *shared {
 			getenv = func(string) (string, bool) { return "", false }
 		}
 		s.pool = model.NewPool(bc.Doc, getenv, startMock)
+		if bc.Run != nil {
+			s.pool.Admission = model.AdmissionPolicyOf(bc.Run.RequestAdmission)
+		}
 		s.tools = mcp.NewManager(bc.Doc, getenv, bc.BaseDir)
 		bc.AddCloser(s.tools)
 		return s

@@ -33,7 +33,11 @@ type Endpoint struct {
 // *Error on any failure. The client is safe for concurrent use.
 func NewOpenAI(ep Endpoint) Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64 // one endpoint, many parallel requests
+	// One endpoint, up to max_parallel_requests at once: keep every
+	// connection for reuse (idle ones close after IdleConnTimeout); a
+	// smaller pool closes and reopens connections on every burst.
+	t.MaxIdleConns = 0
+	t.MaxIdleConnsPerHost = 1 << 16
 	return newOpenAI(ep, t)
 }
 

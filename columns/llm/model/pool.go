@@ -38,8 +38,9 @@ type ModelInfo struct {
 	Temperature, TopP *config.Sampled
 	MaxTokens         *int
 	Timeout           time.Duration // per HTTP request
-	// MaxParallelRequests is the alias's own setting; Slots, shared by the
-	// aliases of one endpoint (provider + model id), has the smallest.
+	// MaxParallelRequests is the alias's own setting; Slots, the admission
+	// shared by the aliases of one endpoint (provider + model id), has the
+	// smallest as its max.
 	MaxParallelRequests int
 	Slots               *Slots
 	StructuredOutputs   string // "prompt" or "native"
@@ -123,9 +124,11 @@ func pick(weights []float64, n int, u float64) int {
 // alias, one Slots per endpoint (provider + model id). Its methods are safe
 // for concurrent use.
 type Pool struct {
-	// Retry is the policy of the clients Client returns; change it before
+	// Retry is the policy of the clients Client returns, and Admission the
+	// adaptive concurrency of every endpoint's Slots; change them before
 	// the first call.
-	Retry RetryPolicy
+	Retry     RetryPolicy
+	Admission AdmissionPolicy
 
 	doc     *config.Document
 	getenv  func(string) (string, bool)
@@ -152,12 +155,13 @@ func NewPool(doc *config.Document, getenv func(string) (string, bool), mockURL f
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
-	return &Pool{Retry: DefaultRetry, doc: doc, getenv: getenv, mockURL: mockURL,
+	return &Pool{Retry: DefaultRetry, Admission: DefaultAdmission, doc: doc, getenv: getenv, mockURL: mockURL,
 		clients: map[string]pooled{}, slots: map[string]*Slots{}}
 }
 
 // Client returns the client of a model alias — WithRetries(WithSlots(
-// NewOpenAI(endpoint), endpointSlots), p.Retry) — and its resolved settings,
+// NewOpenAI(endpoint), endpointSlots), p.Retry), the endpoint's Slots made
+// with p.Admission — and its resolved settings,
 // the same values on every call. An unset api_key variable is an error
 // wrapping columns.ErrUnreachable.
 func (p *Pool) Client(alias string) (Client, *ModelInfo, error) {
@@ -193,7 +197,7 @@ func (p *Pool) Client(alias string) (Client, *ModelInfo, error) {
 		return nil, nil, fmt.Errorf("model %q: %w", alias, err)
 	}
 	info.BaseURL = baseURL
-	info.Slots = p.slotsFor(info.Provider, info.Model, models)
+	info.Slots = p.slotsFor(info.Provider, info.Model, mc)
 	raw := NewOpenAI(Endpoint{Provider: prov.Name, BaseURL: baseURL, APIKey: key, Model: mc.Model,
 		Headers: prov.ExtraHeaders, Timeout: info.Timeout})
 	c := pooled{client: WithRetries(WithSlots(raw, info.Slots), p.Retry), info: info}
@@ -216,22 +220,22 @@ func (p *Pool) provider(name string) (config.ModelProvider, error) {
 }
 
 // slotsFor returns the Slots of an endpoint, creating it with the smallest
-// max_parallel_requests of the aliases that use the endpoint. p.mu is held.
-func (p *Pool) slotsFor(provider, model string, models map[string]config.ModelConfig) *Slots {
+// max_parallel_requests of the config's aliases that use the endpoint and
+// of mc, the alias asking (which may be a built-in; other built-in aliases,
+// used or not, do not lower the limit). p.mu is held.
+func (p *Pool) slotsFor(provider, model string, mc config.ModelConfig) *Slots {
 	key := provider + "\x00" + model
 	if s, ok := p.slots[key]; ok {
 		return s
 	}
-	n := 0
-	for _, mc := range models {
-		if cmp.Or(mc.Provider, DefaultProvider) != provider || mc.Model != model {
+	n := maxParallel(mc)
+	for _, other := range p.doc.ModelConfigs {
+		if cmp.Or(other.Provider, DefaultProvider) != provider || other.Model != model {
 			continue
 		}
-		if m := maxParallel(mc); n == 0 || m < n {
-			n = m
-		}
+		n = min(n, maxParallel(other))
 	}
-	s := NewSlots(cmp.Or(n, DefaultMaxParallelRequests))
+	s := NewSlots(n, p.Admission)
 	p.slots[key] = s
 	return s
 }
@@ -361,8 +365,17 @@ type EndpointStats struct {
 	// Aliases are the model aliases that use the endpoint, sorted.
 	Aliases []string
 	// InFlight requests now, the current (adaptive) Limit, and MaxLimit,
-	// the smallest max_parallel_requests of the aliases.
-	InFlight, Limit, MaxLimit int
+	// the smallest max_parallel_requests of the aliases. Waiting requests
+	// wait for a slot (or for the end of a pause).
+	InFlight, Limit, MaxLimit, Waiting int
+	// Paused: the endpoint is cooling down after a 429; no request is sent
+	// to it until the pause ends.
+	Paused bool
+	// Stalled: it answered nothing but 429 for rate_limit_stall_seconds and
+	// gets no more requests.
+	Stalled bool
+	// RateLimited counts the 429s it answered so far.
+	RateLimited int64
 }
 
 // Stats returns the endpoints in use so far, sorted by provider and model.
@@ -375,8 +388,10 @@ func (p *Pool) Stats() []EndpointStats {
 		key := c.info.Provider + "\x00" + c.info.Model
 		st, ok := byKey[key]
 		if !ok {
+			ss := c.info.Slots.stats()
 			st = &EndpointStats{Provider: c.info.Provider, Model: c.info.Model,
-				InFlight: c.info.Slots.InFlight(), Limit: c.info.Slots.Limit(), MaxLimit: c.info.Slots.max}
+				InFlight: ss.inFlight, Limit: ss.limit, MaxLimit: ss.max, Waiting: ss.waiting,
+				Paused: ss.paused, Stalled: ss.stalled, RateLimited: ss.rateLimited}
 			byKey[key] = st
 			keys = append(keys, key)
 		}

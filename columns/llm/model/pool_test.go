@@ -207,6 +207,31 @@ func TestPoolSharedSlotsAndDefaults(t *testing.T) {
 	}
 }
 
+// Built-in aliases the config does not use never lower an endpoint's
+// limit: an alias on the built-in mock-reasoning model keeps its own 16
+// although the built-in alias of that model has the default 4.
+func TestPoolUnusedBuiltinsDoNotLowerTheLimit(t *testing.T) {
+	doc := &config.Document{ModelConfigs: []config.ModelConfig{
+		{Alias: "thinker", Model: "mock-reasoning", Provider: "mock", InferenceParameters: &config.InferenceParameters{MaxParallelRequests: ptr(16)}},
+	}}
+	p := NewPool(doc, env(), func() (string, error) { return "http://127.0.0.1:1/v1", nil })
+	_, info, err := p.Client("thinker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Slots.Limit(); got != 16 {
+		t.Errorf("limit %d, want the alias's 16", got)
+	}
+	// The built-in alias itself, used directly, shares the endpoint.
+	_, builtin, err := p.Client("mock-reasoning")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if builtin.Slots != info.Slots {
+		t.Error("the built-in alias of the same model must share the endpoint's Slots")
+	}
+}
+
 func TestParams(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	info := &ModelInfo{

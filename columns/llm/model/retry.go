@@ -19,14 +19,10 @@ type RetryPolicy struct {
 	Backoff    time.Duration
 	Jitter     float64
 	// Cooldown is the wait after a KindRateLimited error without
-	// Retry-After. Rate-limited requests are retried until they succeed or
-	// the context is done.
+	// Retry-After, unless the error comes from WithSlots, whose Slots pause
+	// the endpoint instead. Rate-limited requests are retried until they
+	// succeed or the context is done.
 	Cooldown time.Duration
-	// OnRateLimited, when set, is told of every 429 and returns how long the
-	// request waits before it is sent again, replacing RetryAfter/Cooldown.
-	// It is the seam for the adaptive (AIMD) limiter of the endpoint, which
-	// also cuts the endpoint's Slots limit. Called concurrently.
-	OnRateLimited func(e *Error) time.Duration
 	// Rand returns a number in [0, 1) for the jitter; nil uses math/rand/v2.
 	Rand func() float64
 }
@@ -39,8 +35,11 @@ var DefaultRetry = RetryPolicy{MaxRetries: 3, Backoff: time.Second, Jitter: 0.2,
 // KindTransient up to p.MaxRetries times with backoff, KindRateLimited until
 // success or ctx is done, KindFatal (and errors that are not *Error) never.
 // It sets Response.Attempts and RateLimited, and the same counts on the
-// *Error it gives up with. Compose as WithRetries(WithSlots(raw, slots), p)
-// so no slot is held while sleeping. Safe for concurrent use when c is.
+// *Error it gives up with; when c fails with another error after a *Error
+// (the context ended while waiting for a slot, or the endpoint stalled), the
+// error returned wraps both. Compose as WithRetries(WithSlots(raw, slots), p)
+// so no slot is held while sleeping and a 429 waits in the endpoint's pause.
+// Safe for concurrent use when c is.
 func WithRetries(c Client, p RetryPolicy) Client { return &retrying{c: c, p: p} }
 
 type retrying struct {
@@ -50,6 +49,7 @@ type retrying struct {
 
 func (r *retrying) Complete(ctx context.Context, req *Request) (*Response, error) {
 	attempts, limited, transient := 0, 0, 0
+	var last *Error
 	for {
 		attempts++
 		resp, err := r.c.Complete(ctx, req)
@@ -59,15 +59,18 @@ func (r *retrying) Complete(ctx context.Context, req *Request) (*Response, error
 		}
 		var me *Error
 		if !errors.As(err, &me) {
-			return nil, err
+			if last == nil {
+				return nil, err
+			}
+			// Not sent (no slot): the counts are those of the last attempt.
+			return nil, fmt.Errorf("%w; last error: %w", err, counted(last, attempts-1, limited))
 		}
+		last = me
 		var wait time.Duration
 		switch me.Kind {
 		case KindRateLimited:
 			limited++
-			if r.p.OnRateLimited != nil {
-				wait = r.p.OnRateLimited(me)
-			} else {
+			if rq := (*requeued)(nil); !errors.As(err, &rq) {
 				wait = cmp.Or(me.RetryAfter, r.p.Cooldown)
 			}
 		case KindTransient:

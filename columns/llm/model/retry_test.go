@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/synthgen/synthgen/columns"
 )
 
 // fake is a scripted Client: it returns its errors in order (nil: a
@@ -174,17 +176,26 @@ func TestRateLimitedUntilContextDone(t *testing.T) {
 	})
 }
 
-func TestOnRateLimitedSeam(t *testing.T) {
+// TestRequeuedRateLimit: a 429 from WithSlots is sent again without a wait
+// of the retry's own (the endpoint's pause is the wait), and an error that
+// ends the retries after it (a stall) wraps the last 429 with its counts.
+func TestRequeuedRateLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var told []*Error
-		p := exact
-		p.OnRateLimited = func(e *Error) time.Duration { told = append(told, e); return 7 * time.Second }
-		f := &fake{errs: []error{kindErr(KindRateLimited, 429, time.Second), nil}}
-		if _, err := WithRetries(f, p).Complete(t.Context(), &Request{}); err != nil {
-			t.Fatal(err)
+		f := &fake{errs: []error{&requeued{err: kindErr(KindRateLimited, 429, time.Second)}, nil}}
+		resp, err := WithRetries(f, exact).Complete(t.Context(), &Request{})
+		if err != nil || resp.Attempts != 2 || resp.RateLimited != 1 {
+			t.Fatalf("resp %+v err %v", resp, err)
 		}
-		if got := f.gaps(); !reflect.DeepEqual(got, []time.Duration{7 * time.Second}) || len(told) != 1 || told[0].RetryAfter != time.Second {
-			t.Errorf("waits %v, told %v", got, told)
+		if got := f.gaps(); !reflect.DeepEqual(got, []time.Duration{0}) {
+			t.Errorf("waits %v, want none", got)
+		}
+
+		stall := &StallError{Provider: "p", Model: "m", For: time.Minute}
+		f = &fake{errs: []error{&requeued{err: e429}, &requeued{err: e429}, stall}}
+		_, err = WithRetries(f, exact).Complete(t.Context(), &Request{})
+		var e *Error
+		if !errors.Is(err, columns.ErrStopRun) || !errors.As(err, &e) || e.Attempts != 2 || e.RateLimited != 2 {
+			t.Errorf("error %v (last %+v)", err, e)
 		}
 	})
 }

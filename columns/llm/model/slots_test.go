@@ -30,7 +30,7 @@ func (c *counting) Complete(ctx context.Context, req *Request) (*Response, error
 
 func TestSlotsBound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := NewSlots(4)
+		s := NewSlots(4, DefaultAdmission)
 		inner := &counting{hold: 10 * time.Millisecond}
 		c := WithSlots(inner, s)
 		start := time.Now()
@@ -60,7 +60,7 @@ func TestSlotsBound(t *testing.T) {
 }
 
 func TestSlotsBoundRealTime(t *testing.T) {
-	s := NewSlots(3)
+	s := NewSlots(3, DefaultAdmission)
 	inner := &counting{hold: time.Millisecond}
 	c := WithSlots(inner, s)
 	var wg sync.WaitGroup
@@ -77,7 +77,7 @@ func TestSlotsBoundRealTime(t *testing.T) {
 // slot, so another one goes through at once.
 func TestSlotsReleasedDuringBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := NewSlots(1)
+		s := NewSlots(1, DefaultAdmission)
 		slow := WithRetries(WithSlots(&fake{errs: []error{e503, nil}}, s), exact)
 		start := time.Now()
 		done := make(chan time.Duration)
@@ -102,45 +102,49 @@ func TestSlotsReleasedDuringBackoff(t *testing.T) {
 	})
 }
 
-func TestSlotsAcquireCancelAndSetLimit(t *testing.T) {
+func TestSlotsAcquireCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := NewSlots(1)
-		if err := s.Acquire(t.Context()); err != nil {
+		s := NewSlots(1, DefaultAdmission)
+		held, err := s.acquire(t.Context())
+		if err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
-		if err := s.Acquire(ctx); err != context.DeadlineExceeded {
-			t.Errorf("acquire on a full Slots: %v", err)
+		start := time.Now()
+		if _, err := s.acquire(ctx); err != context.DeadlineExceeded || time.Since(start) != time.Second {
+			t.Errorf("acquire on a full Slots: %v after %v", err, time.Since(start))
 		}
-		if s.InFlight() != 1 {
-			t.Errorf("in flight %d after a cancelled wait", s.InFlight())
+		if st := s.stats(); st.inFlight != 1 || st.waiting != 0 {
+			t.Errorf("after a cancelled wait: %+v", st)
 		}
-		// Two waiters; raising the limit to 3 admits both.
-		var wg sync.WaitGroup
-		for range 2 {
-			wg.Go(func() {
-				if err := s.Acquire(t.Context()); err != nil {
-					t.Error(err)
-				}
-			})
+		// A context already done gets no slot, even a free one.
+		s.release(held, nil)
+		if _, err := s.acquire(ctx); err != context.DeadlineExceeded || s.InFlight() != 0 {
+			t.Errorf("acquire with a done context: %v, %d in flight", err, s.InFlight())
 		}
-		synctest.Wait()
-		s.SetLimit(3)
-		wg.Wait()
-		if s.InFlight() != 3 || s.Limit() != 3 {
-			t.Errorf("in flight %d limit %d", s.InFlight(), s.Limit())
-		}
-		// Lowering the limit lets requests in flight finish; new ones wait.
-		s.SetLimit(1)
-		s.Release()
-		s.Release()
-		if err := s.Acquire(ctx); err != context.DeadlineExceeded {
-			t.Errorf("acquire at the limit: %v", err)
-		}
-		s.Release()
-		if err := s.Acquire(t.Context()); err != nil || s.InFlight() != 1 {
-			t.Errorf("acquire below the limit: %v, in flight %d", err, s.InFlight())
+		// A waiter granted a slot as its context ends either keeps the slot
+		// (and runs) or hands it on: never both, never neither.
+		for range 100 {
+			held, _ = s.acquire(t.Context())
+			ctx2, cancel2 := context.WithCancel(t.Context())
+			got := make(chan error)
+			var tk ticket
+			go func() {
+				var err error
+				tk, err = s.acquire(ctx2)
+				got <- err
+			}()
+			synctest.Wait()
+			s.release(held, nil) // grants the waiter…
+			cancel2()            // …whose context ends meanwhile
+			err := <-got
+			if n := s.InFlight(); (err == nil) != (n == 1) || n > 1 {
+				t.Fatalf("waiter got %v with %d slots in flight", err, n)
+			}
+			if err == nil {
+				s.release(tk, nil)
+			}
 		}
 	})
 }
