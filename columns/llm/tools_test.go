@@ -233,3 +233,41 @@ func TestRestartAfterToolTurnDoesNotRerunTools(t *testing.T) {
 		t.Fatalf("restart sent %d messages, want 3", n)
 	}
 }
+
+// slotProbe is a Toolbox that records the endpoint's requests in flight
+// while a tool runs.
+type slotProbe struct {
+	fakeBox
+	slots *model.Slots
+	seen  []int
+}
+
+func (b *slotProbe) Call(ctx context.Context, name, args string) ([]tracing.Block, error) {
+	b.mu.Lock()
+	b.seen = append(b.seen, b.slots.InFlight())
+	b.mu.Unlock()
+	return b.fakeBox.Call(ctx, name, args)
+}
+
+// No request slot is held while tools run: the slot is the HTTP request's.
+func TestToolCallsHoldNoSlot(t *testing.T) {
+	slots := model.NewSlots(1, model.DefaultAdmission)
+	c := model.WithSlots(&scripted{replies: []*model.Response{
+		toolReply(call("c1", "add", `{}`), call("c2", "echo", `{}`)), toolReply(call("c3", "add", `{}`)), reply("5", ""),
+	}}, slots)
+	box := &slotProbe{slots: slots}
+	g := toolGen(t, c, &box.fakeBox, 3, time.Second)
+	g.tools.box = box
+	out := make([]any, 3)
+	if err := g.Generate(context.Background(), fakeRow{}, out); err != nil {
+		t.Fatal(err)
+	}
+	if len(box.seen) != 3 {
+		t.Fatalf("%d tool calls, want 3", len(box.seen))
+	}
+	for i, n := range box.seen {
+		if n != 0 {
+			t.Errorf("tool call %d ran with %d request slot(s) held", i+1, n)
+		}
+	}
+}
