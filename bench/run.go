@@ -160,8 +160,8 @@ type harness struct {
 	demoMCP  string // built on first use
 	// profile: each synthgen run writes a CPU profile (SYNTHGEN_CPUPROFILE).
 	profile bool
-	log         io.Writer
-	runs        int
+	log     io.Writer
+	runs    int
 }
 
 // newHarness builds synthgen into work (unless bin names a binary already
