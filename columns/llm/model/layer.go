@@ -27,6 +27,8 @@ type exchange struct {
 
 type exchangeKey struct{}
 
+var emptyObject = []byte("{}")
+
 func withExchange(ctx context.Context, x *exchange) context.Context {
 	return context.WithValue(ctx, exchangeKey{}, x)
 }
@@ -38,8 +40,10 @@ func withExchange(ctx context.Context, x *exchange) context.Context {
 //     extra_body at the top level, over every other key;
 //   - it adds the provider's extra headers;
 //   - it reads the whole response body and keeps it, with the status and
-//     headers, in the exchange: the `reasoning` reply field, a null content,
-//     Retry-After and non-JSON error bodies are read from there.
+//     headers, in the exchange: a 2xx reply is decoded from there once
+//     (decodeReply: the `reasoning` field, a null content), and Retry-After
+//     and non-JSON error bodies are read from there; go-openai gets "{}"
+//     for a 2xx body and the body itself for an error.
 //
 // Requests without an exchange in their context pass through unchanged
 // (apart from the headers).
@@ -82,6 +86,10 @@ func (l *layer) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("reading response body: %w", err)
 	}
 	x.status, x.header, x.body = resp.StatusCode, resp.Header, raw
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// decodeReply reads the body once; go-openai decodes nothing.
+		raw = emptyObject
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
 	resp.ContentLength = int64(len(raw))
 	return resp, nil
@@ -91,6 +99,14 @@ func (l *layer) RoundTrip(r *http.Request) (*http.Response, error) {
 // go-openai wrote (lib: model, stream), the request's fields, then
 // extra_body; n and tool_choice are removed whatever set them.
 func (x *exchange) requestBody(lib []byte) ([]byte, error) {
+	if len(x.req.ExtraBody) == 0 {
+		return x.plainBody()
+	}
+	return x.mapBody(lib)
+}
+
+// mapBody builds the body as a map, so extra_body can override any key.
+func (x *exchange) mapBody(lib []byte) ([]byte, error) {
 	body := map[string]any{}
 	if len(bytes.TrimSpace(lib)) > 0 {
 		if err := json.Unmarshal(lib, &body); err != nil {
@@ -122,14 +138,7 @@ func (x *exchange) requestBody(lib []byte) ([]byte, error) {
 		body["max_tokens"] = *r.MaxTokens
 	}
 	if f := r.ResponseFormat; f != nil {
-		name := f.Name
-		if name == "" {
-			name = "output"
-		}
-		body["response_format"] = map[string]any{
-			"type":        "json_schema",
-			"json_schema": map[string]any{"name": name, "schema": f.Schema, "strict": false},
-		}
+		body["response_format"] = responseFormat(f)
 	}
 	maps.Copy(body, r.ExtraBody)
 	delete(body, "n")
@@ -138,6 +147,46 @@ func (x *exchange) requestBody(lib []byte) ([]byte, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(body); err != nil {
+		return nil, fmt.Errorf("encoding request body: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// wireRequest is the body of a request without extra_body, its keys in the
+// order of the map-built body (sorted) so both give the same bytes.
+type wireRequest struct {
+	MaxTokens      *int          `json:"max_tokens,omitempty"`
+	Messages       []wireMessage `json:"messages"`
+	Model          string        `json:"model"`
+	ResponseFormat any           `json:"response_format,omitempty"`
+	Stream         bool          `json:"stream"` // as go-openai writes it
+	Temperature    *float64      `json:"temperature,omitempty"`
+	Tools          []wireTool    `json:"tools,omitempty"`
+	TopP           *float64      `json:"top_p,omitempty"`
+}
+
+// plainBody encodes the request without a map: the common case, and the
+// one on every request's path.
+func (x *exchange) plainBody() ([]byte, error) {
+	r := x.req
+	w := wireRequest{Model: x.model, Messages: make([]wireMessage, len(r.Messages)),
+		MaxTokens: r.MaxTokens, Temperature: r.Temperature, TopP: r.TopP}
+	for i, m := range r.Messages {
+		w.Messages[i] = toWire(m)
+	}
+	if len(r.Tools) > 0 {
+		w.Tools = make([]wireTool, len(r.Tools))
+		for i, t := range r.Tools {
+			w.Tools[i] = wireTool{Type: tracing.ToolCallFunction, Function: wireFunction(t)}
+		}
+	}
+	if f := r.ResponseFormat; f != nil {
+		w.ResponseFormat = responseFormat(f)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(w); err != nil {
 		return nil, fmt.Errorf("encoding request body: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
@@ -185,4 +234,15 @@ type wireFunction struct {
 	Name        string         `json:"name"`
 	Description string         `json:"description,omitempty"`
 	Parameters  map[string]any `json:"parameters,omitempty"`
+}
+
+func responseFormat(f *JSONSchemaFormat) map[string]any {
+	name := f.Name
+	if name == "" {
+		name = "output"
+	}
+	return map[string]any{
+		"type":        "json_schema",
+		"json_schema": map[string]any{"name": name, "schema": f.Schema, "strict": false},
+	}
 }

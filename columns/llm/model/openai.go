@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -59,12 +60,13 @@ type openAIClient struct {
 func (c *openAIClient) Complete(ctx context.Context, req *Request) (*Response, error) {
 	x := &exchange{req: req, model: cmp.Or(req.Model, c.ep.Model)}
 	start := time.Now()
-	// go-openai gets only the model: the layer writes the body from req.
-	out, err := c.api.CreateChatCompletion(withExchange(ctx, x), openai.ChatCompletionRequest{Model: x.model})
+	// go-openai gets only the model: the layer writes the body from req,
+	// and keeps a 2xx body for decodeReply (go-openai decodes "{}").
+	_, err := c.api.CreateChatCompletion(withExchange(ctx, x), openai.ChatCompletionRequest{Model: x.model})
 	latency := time.Since(start)
 	if err == nil {
 		var resp *Response
-		if resp, err = decodeReply(&out, x.body); err == nil {
+		if resp, err = decodeReply(x.body); err == nil {
 			resp.Latency = latency
 			return resp, nil
 		}
@@ -75,27 +77,49 @@ func (c *openAIClient) Complete(ctx context.Context, req *Request) (*Response, e
 // errMalformed marks a 2xx reply that is not a chat completion.
 var errMalformed = errors.New("malformed reply")
 
-// decodeReply reads the first choice: the standard fields from go-openai's
-// decoding, content (null vs "") and `reasoning` from the raw body.
-func decodeReply(out *openai.ChatCompletionResponse, raw []byte) (*Response, error) {
+// wireReply is what synthgen reads of a chat completion, decoded once.
+type wireReply struct {
+	Choices []struct {
+		Message struct {
+			Content          json.RawMessage `json:"content"`
+			Reasoning        json.RawMessage `json:"reasoning"`
+			ReasoningContent string          `json:"reasoning_content"`
+			ToolCalls        []struct {
+				ID       string `json:"id"`
+				Type     string `json:"type"`
+				Function struct {
+					Name      string          `json:"name"`
+					Arguments json.RawMessage `json:"arguments"`
+				} `json:"function"`
+			} `json:"tool_calls"`
+		} `json:"message"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage struct {
+		PromptTokens            int `json:"prompt_tokens"`
+		CompletionTokens        int `json:"completion_tokens"`
+		CompletionTokensDetails *struct {
+			ReasoningTokens int `json:"reasoning_tokens"`
+		} `json:"completion_tokens_details"`
+	} `json:"usage"`
+}
+
+// decodeReply reads the first choice of a chat completion body: content
+// (null vs "", a string or a list of parts whose text parts are joined),
+// reasoning_content and `reasoning`, tool calls, finish reason and usage.
+func decodeReply(raw []byte) (*Response, error) {
+	var out wireReply
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("%w: %v", errMalformed, err)
+	}
 	if len(out.Choices) == 0 {
-		return nil, errors.New("malformed reply: no choices")
+		return nil, fmt.Errorf("%w: no choices", errMalformed)
 	}
-	var extra struct {
-		Choices []struct {
-			Message struct {
-				Content   json.RawMessage `json:"content"`
-				Reasoning json.RawMessage `json:"reasoning"`
-			} `json:"message"`
-		} `json:"choices"`
-	}
-	if err := json.Unmarshal(raw, &extra); err != nil || len(extra.Choices) == 0 {
-		return nil, errMalformed
-	}
-	ch, m := out.Choices[0], extra.Choices[0].Message
+	ch := out.Choices[0]
+	m := ch.Message
 	resp := &Response{
-		ReasoningContent: ch.Message.ReasoningContent,
-		FinishReason:     string(ch.FinishReason),
+		ReasoningContent: m.ReasoningContent,
+		FinishReason:     ch.FinishReason,
 		Usage:            Usage{PromptTokens: out.Usage.PromptTokens, CompletionTokens: out.Usage.CompletionTokens},
 	}
 	if d := out.Usage.CompletionTokensDetails; d != nil {
@@ -104,26 +128,52 @@ func decodeReply(out *openai.ChatCompletionResponse, raw []byte) (*Response, err
 	switch content := bytes.TrimSpace(m.Content); {
 	case len(content) == 0 || string(content) == "null":
 	case content[0] == '[': // a list of parts: its text parts joined
+		var parts []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		}
+		if err := json.Unmarshal(content, &parts); err != nil {
+			return nil, fmt.Errorf("%w: content: %v", errMalformed, err)
+		}
 		var b strings.Builder
-		for _, p := range ch.Message.MultiContent {
-			if p.Type == openai.ChatMessagePartTypeText {
+		for _, p := range parts {
+			if p.Type == "text" {
 				b.WriteString(p.Text)
 			}
 		}
 		s := b.String()
 		resp.Content = &s
 	default:
-		s := ch.Message.Content
+		var s string
+		if err := json.Unmarshal(content, &s); err != nil {
+			return nil, fmt.Errorf("%w: content: %v", errMalformed, err)
+		}
 		resp.Content = &s
 	}
 	_ = json.Unmarshal(m.Reasoning, &resp.Reasoning) // a non-string reasoning is ignored
-	for _, tc := range ch.Message.ToolCalls {
-		call := tracing.ToolCall{ID: tc.ID, Type: cmp.Or(string(tc.Type), tracing.ToolCallFunction),
-			Function: tracing.FunctionCall{Name: tc.Function.Name, Arguments: tc.Function.Arguments}}
+	for _, tc := range m.ToolCalls {
+		call := tracing.ToolCall{ID: tc.ID, Type: cmp.Or(tc.Type, tracing.ToolCallFunction),
+			Function: tracing.FunctionCall{Name: tc.Function.Name, Arguments: arguments(tc.Function.Arguments)}}
 		if strings.TrimSpace(call.Function.Arguments) == "" {
 			call.Function.Arguments = tracing.EmptyArguments
 		}
 		resp.ToolCalls = append(resp.ToolCalls, call)
 	}
 	return resp, nil
+}
+
+// arguments is a tool call's arguments as the JSON text they hold: the
+// string's value, or the raw JSON when a server sends an object.
+func arguments(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	}
+	if string(raw) == "null" {
+		return ""
+	}
+	return string(raw)
 }

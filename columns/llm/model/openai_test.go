@@ -181,3 +181,35 @@ func deref(s *string) any {
 	}
 	return *s
 }
+
+// The struct-encoded body (no extra_body) is byte for byte the map-built one.
+func TestPlainBodyMatchesMapBody(t *testing.T) {
+	zero, two := 0.0, 2
+	req := &Request{
+		Messages: []tracing.Message{
+			{Role: tracing.RoleSystem, Content: []tracing.Block{tracing.TextBlock("be <brief> & exact")}},
+			{Role: tracing.RoleUser, Content: []tracing.Block{tracing.TextBlock("hi"), {Type: tracing.BlockImageURL, ImageURL: &tracing.ImageURL{URL: "https://x.example/a.png"}}}},
+			{Role: tracing.RoleAssistant, ReasoningContent: "hm", ToolCalls: []tracing.ToolCall{{ID: "c1", Type: "function", Function: tracing.FunctionCall{Name: "add", Arguments: `{"a":1}`}}}},
+			{Role: tracing.RoleTool, ToolCallID: "c1", Content: []tracing.Block{tracing.TextBlock("2")}},
+		},
+		Tools:          []Tool{{Name: "add", Description: "adds", Parameters: map[string]any{"type": "object"}}},
+		Temperature:    &zero,
+		TopP:           &zero,
+		MaxTokens:      &two,
+		ResponseFormat: &JSONSchemaFormat{Schema: map[string]any{"type": "object"}},
+	}
+	for _, r := range []*Request{req, {Messages: req.Messages[:1]}} {
+		x := &exchange{req: r, model: "m"}
+		plain, err := x.plainBody()
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaMap, err := x.mapBody([]byte(`{"model":"m","messages":null,"stream":false}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(plain) != string(viaMap) {
+			t.Errorf("plain body\n%s\nmap body\n%s", plain, viaMap)
+		}
+	}
+}
