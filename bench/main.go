@@ -92,6 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		specs = o.suiteCfg.specs()
 		for i := range specs { // the run flags that apply to every run of a suite
 			specs[i].Timeout, specs[i].BufferSize, specs[i].RetryAfter = o.spec.Timeout, o.spec.BufferSize, o.spec.RetryAfter
+			specs[i].NoLatencySignal = o.spec.NoLatencySignal
 		}
 	}
 	var total time.Duration
@@ -135,6 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.spec.Queueing, "queueing", false, "mock-server --queueing: above -capacity, queue instead of answering 429 (on for the queueing workload)")
 	fs.Float64Var(&o.spec.RetryAfter, "retry-after", 0, "mock-server --retry-after seconds (default: the server sends the mean latency with capacity 429s)")
 	fs.IntVar(&o.spec.BufferSize, "buffer-size", 0, "run_config.buffer_size (default: synthgen's)")
+	fs.BoolVar(&o.spec.NoLatencySignal, "no-latency-signal", false, "run_config.request_admission.latency_signal: false")
 	fs.StringVar(&o.spec.Timeout, "timeout", "", "time limit of each run (default 10×T* + 2m); synthgen is interrupted past it")
 	fs.StringVar(&o.suite, "suite", "", "run a suite instead of one workload: standard")
 	shapes := fs.String("shapes", strings.Join(shapeNames, ","), "suite: the workloads run at every point and latency")

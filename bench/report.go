@@ -325,6 +325,9 @@ func describeSpec(s runSpec) string {
 	if s.Capacity > 0 {
 		parts = append(parts, "server "+serverMode(s))
 	}
+	if s.NoLatencySignal {
+		parts = append(parts, "latency signal off")
+	}
 	if s.BufferSize > 0 {
 		parts = append(parts, fmt.Sprintf("buffer_size %d", s.BufferSize))
 	}

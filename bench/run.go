@@ -28,14 +28,16 @@ import (
 type runSpec struct {
 	Workload   string  `json:"workload"`
 	Rows       int     `json:"rows"`
-	Slots      int     `json:"slots"`           // max_parallel_requests of every model
-	Latency    string  `json:"latency"`         // mock-server --latency
-	Capacity   int     `json:"capacity"`        // mock-server --capacity (0: unlimited)
-	Queueing   bool    `json:"queueing"`        // mock-server --queueing
-	RetryAfter float64 `json:"retry_after"`     // mock-server --retry-after (0: the server's default)
-	BufferSize int     `json:"buffer_size"`     // run_config.buffer_size (0: synthgen's default)
-	Timeout    string  `json:"-"`               // the run's time limit (default 10×T* + 2m)
-	Label      string  `json:"label,omitempty"` // shown in the table instead of the workload name
+	Slots      int     `json:"slots"`       // max_parallel_requests of every model
+	Latency    string  `json:"latency"`     // mock-server --latency
+	Capacity   int     `json:"capacity"`    // mock-server --capacity (0: unlimited)
+	Queueing   bool    `json:"queueing"`    // mock-server --queueing
+	RetryAfter float64 `json:"retry_after"` // mock-server --retry-after (0: the server's default)
+	BufferSize int     `json:"buffer_size"` // run_config.buffer_size (0: synthgen's default)
+	// NoLatencySignal turns synthgen's latency signal off.
+	NoLatencySignal bool   `json:"no_latency_signal,omitempty"`
+	Timeout         string `json:"-"`               // the run's time limit (default 10×T* + 2m)
+	Label           string `json:"label,omitempty"` // shown in the table instead of the workload name
 }
 
 func (s runSpec) name() string {
@@ -262,7 +264,7 @@ func (h *harness) run(ctx context.Context, spec runSpec) (*result, error) {
 		ExpectedRequests: int64(spec.Rows) * int64(w.totalCalls()),
 	}
 
-	p := configParams{Slots: spec.Slots, BufferSize: spec.BufferSize}
+	p := configParams{Slots: spec.Slots, BufferSize: spec.BufferSize, NoLatencySignal: spec.NoLatencySignal}
 	if w.Tools {
 		if p.DemoMCP, err = h.demoMCPBinary(ctx); err != nil {
 			return nil, err

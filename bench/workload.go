@@ -266,6 +266,8 @@ type configParams struct {
 	Slots      int    // max_parallel_requests of every model
 	DemoMCP    string // path of the demo MCP server binary (tool workloads)
 	BufferSize int    // run_config.buffer_size; 0 leaves the default
+	// NoLatencySignal sets run_config.request_admission.latency_signal false.
+	NoLatencySignal bool
 }
 
 // config writes the synthgen YAML config of the workload.
@@ -290,8 +292,15 @@ func (w workload) config(p configParams) string {
 	for _, c := range w.Columns {
 		b.WriteString(columnYAML(c))
 	}
+	var rc []string
 	if p.BufferSize > 0 {
-		fmt.Fprintf(&b, "run_config: {buffer_size: %d}\n", p.BufferSize)
+		rc = append(rc, fmt.Sprintf("buffer_size: %d", p.BufferSize))
+	}
+	if p.NoLatencySignal {
+		rc = append(rc, "request_admission: {latency_signal: false}")
+	}
+	if len(rc) > 0 {
+		fmt.Fprintf(&b, "run_config: {%s}\n", strings.Join(rc, ", "))
 	}
 	return b.String()
 }

@@ -68,10 +68,12 @@ const (
 	latencyBaseRank    = 4   // the rank-th lowest (the lowest is biased by noise)
 
 	latencyQueueMin = 0.5 // queue estimates at or below this are no queue
-	// latencyNoiseFloor is the least relative noise of a window's mean: a
-	// server with a near-constant latency still varies by a few percent
-	// with the client's and the machine's load, which is no queue.
+	// latencyNoiseFloor is the least relative noise of a window's mean, and
+	// latencyJitter the least absolute one: a server with a near-constant
+	// latency still varies by a percent or a millisecond or two with the
+	// client's and the machine's load (scheduling, GC), which is no queue.
 	latencyNoiseFloor = 0.01
+	latencyJitter     = 2 * time.Millisecond
 	latencyRaiseSigma = 3.0  // no increase above this many σ
 	latencyBackSigma  = 4.0  // back off after two windows above this many σ…
 	latencyNowSigma   = 8.0  // …or one above this many σ…
@@ -251,7 +253,7 @@ func (s *Slots) latencyWindow(w latencyWindow) {
 		l.remember(baseline{w.low, w.lowCV})
 	}
 	w.queue = w.conc * (1 - float64(l.base)/float64(w.mean))
-	w.noise = max(l.baseCV/math.Sqrt(float64(w.n)), latencyNoiseFloor)
+	w.noise = max(l.baseCV/math.Sqrt(float64(w.n)), latencyNoiseFloor, float64(latencyJitter)/float64(l.base))
 	l.prev = w
 	raise, back := w.threshold(latencyRaiseSigma), w.threshold(latencyBackSigma)
 	// A queue must not leak into the baseline, or the baseline and the
