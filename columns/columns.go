@@ -87,11 +87,17 @@ type Unit struct {
 	// PropagateSkip: skip this unit when a unit it depends on was skipped in
 	// the same row.
 	PropagateSkip bool
-	// Concurrency, when > 0, marks a model-bound unit and says how many of
-	// its cells should be in flight to keep the model's request slots busy
-	// (the engine sizes the rows in flight from it; the model layer bounds
-	// the requests). 0 means cheap cells, run on one goroutine per CPU.
+	// Concurrency, when > 0, marks a model-bound unit and is how many of its
+	// cells may run at once: enough to keep the model's request slots busy
+	// while some cells parse, run tools or back off (the model layer bounds
+	// the requests themselves). 0 means cheap cells, run on one goroutine
+	// per CPU.
 	Concurrency int
+	// Resource names what a model-bound unit's cells wait for (its model
+	// endpoint, e.g. "openai/gpt-4.1"); units that share one share its
+	// request slots. The engine keeps enough rows in flight for each
+	// resource, not for each unit. "" counts the unit on its own.
+	Resource string
 	// Pos is where the unit's (first) column is declared.
 	Pos config.Pos
 	// Path is the config path of the (first) column, e.g. columns[3].

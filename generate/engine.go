@@ -27,9 +27,9 @@ type Options struct {
 	// cells (Unit.Concurrency > 0) each run on their own goroutine and wait
 	// for their model's request slots.
 	Workers int
-	// RowsInFlight bounds the rows being generated at once; 0 means the
-	// sum of the units' Concurrency (enough to keep every model busy), at
-	// least BufferSize and 1024.
+	// RowsInFlight bounds the rows being generated at once; 0 means enough
+	// to keep every model resource busy (rowsForResources), at least 1024;
+	// never less than BufferSize.
 	RowsInFlight int
 	// EarlyShutdown: stop when ErrorRate of the last ErrorWindow finished
 	// cells failed (and at least ErrorWindow cells finished). Zero window
@@ -130,6 +130,30 @@ func (p *Plan) Runnable() error {
 	return nil
 }
 
+// rowsForResources is the rows to keep in flight so every model resource
+// has Concurrency cells ready (twice its request slots): the sum over
+// resources of the largest Concurrency of their units. A row has at least
+// one cell ready for some resource until it is finished, so more rows than
+// that only hold memory.
+func rowsForResources(units []*columns.Unit) int {
+	per := map[string]int{}
+	sum := 0
+	for i, u := range units {
+		if u.Concurrency <= 0 {
+			continue
+		}
+		key := u.Resource
+		if key == "" {
+			key = fmt.Sprintf("\x00unit %d", i)
+		}
+		if u.Concurrency > per[key] {
+			sum += u.Concurrency - per[key]
+			per[key] = u.Concurrency
+		}
+	}
+	return sum
+}
+
 // Run generates the row groups of NumRecords rows (but Kept), cell by cell:
 // a cell starts as soon as its row's upstream cells are done, so rows and
 // the independent columns of a row overlap and a slow row holds back no
@@ -157,11 +181,7 @@ func Run(ctx context.Context, p *Plan, opts Options) (*Result, error) {
 		opts.ProgressEvery = 250 * time.Millisecond
 	}
 	if opts.RowsInFlight <= 0 {
-		sum := 0
-		for _, u := range p.Units {
-			sum += u.Concurrency
-		}
-		opts.RowsInFlight = max(sum, 1024)
+		opts.RowsInFlight = max(rowsForResources(p.Units), 1024)
 	}
 	// A batch cell waits for the rows of its group; all of a group's rows
 	// must be able to be in flight at once.
@@ -171,7 +191,11 @@ func Run(ctx context.Context, p *Plan, opts Options) (*Result, error) {
 	defer e.cancel(nil)
 	e.dispatch()
 	e.rowsWG.Wait()
-	e.cells.Wait()
+	for _, c := range e.cells {
+		if c != nil {
+			c.Wait()
+		}
+	}
 	close(e.done)
 	e.writerWG.Wait()
 	e.progressWG.Wait()

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"context"
+	"hash/maphash"
 	"os"
 	"path/filepath"
 	"testing"
@@ -129,5 +130,46 @@ func TestFolder_WriteGroup(t *testing.T) {
 	recs := mem.Records(p)
 	if len(recs) != 2 || value.CompactJSON(recs[1]) != `{"b":"2","a":2}` {
 		t.Errorf("Records = %v", recs)
+	}
+}
+
+func TestHashValue(t *testing.T) {
+	seed := maphash.MakeSeed()
+	hash := func(v any) uint64 {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		hashValue(&h, v)
+		return h.Sum64()
+	}
+	obj := func(kv ...any) *value.Map {
+		m := value.NewMap()
+		for i := 0; i < len(kv); i += 2 {
+			m.Set(kv[i].(string), kv[i+1])
+		}
+		return m
+	}
+	same := [][2]any{
+		{"a", "a"},
+		{[]any{int64(1), "x", nil}, []any{int64(1), "x", nil}},
+		{obj("role", "user", "content", []any{obj("type", "text", "text", "hi")}), obj("role", "user", "content", []any{obj("type", "text", "text", "hi")})},
+	}
+	for _, p := range same {
+		if hash(p[0]) != hash(p[1]) {
+			t.Errorf("%v and %v hash differently", p[0], p[1])
+		}
+	}
+	different := [][2]any{
+		{"ab", []any{"a", "b"}},
+		{[]any{"ab"}, []any{"a", "b"}},
+		{int64(1), float64(1)},
+		{true, "t"},
+		{obj("a", "b"), obj("ab", "")},
+		{obj("role", "user"), obj("role", "assistant")},
+		{nil, ""},
+	}
+	for _, p := range different {
+		if hash(p[0]) == hash(p[1]) {
+			t.Errorf("%v and %v hash the same", p[0], p[1])
+		}
 	}
 }

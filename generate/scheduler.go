@@ -50,13 +50,14 @@ type engine struct {
 
 	// batchSems bound the concurrent batches of each batch unit.
 	batchSems []chan struct{}
-	// cheap runs rows' cheap cells on Workers goroutines. cells runs each
-	// model-bound cell on a goroutine at once, reusing idle ones (whose
-	// stacks already grew to an HTTP client's depth); it bounds nothing:
-	// rows in flight bound the cells, and the model layer makes them wait
-	// for a request slot, first come first served. (A fixed set of workers
-	// would leave slots idle while cells sleep in retry backoff.)
-	cheap, cells *pool.Pool
+	// cheap runs rows' cheap cells on Workers goroutines; cells[ui] runs
+	// model-bound unit ui's cells on at most its Concurrency goroutines (twice
+	// its model's slots: enough to keep the slots busy while some cells
+	// parse, run tools or sleep in retry backoff, which hold no slot). A
+	// goroutine per waiting cell instead would cost a stack each: at 1,024
+	// slots and 8 columns, over a hundred thousand of them.
+	cheap *pool.Pool
+	cells []*pool.Pool
 	// dependents[ui] are the units that depend on unit ui.
 	dependents [][]int
 	batchUnits []int
@@ -156,7 +157,12 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 	e.groupSlots = make(chan struct{}, maxOpen)
 	e.written = make(chan *group, maxOpen)
 	e.cheap = pool.New().WithMaxGoroutines(opts.Workers)
-	e.cells = pool.New()
+	e.cells = make([]*pool.Pool, len(p.Units))
+	for ui, u := range p.Units {
+		if _, ok := u.Gen.(columns.BatchGenerator); !ok && u.Concurrency > 0 {
+			e.cells[ui] = pool.New().WithMaxGoroutines(u.Concurrency)
+		}
+	}
 	e.done = make(chan struct{})
 	e.writerWG.Go(e.writer)
 	go func() { // Ctrl-C
@@ -296,7 +302,10 @@ func (e *engine) advance(r *row, todo []int) {
 			r.mu.Lock()
 			r.busy++
 			r.mu.Unlock()
-			e.cells.Go(func() {
+			// Blocks while all the unit's goroutines are busy: back-pressure
+			// on the cells upstream (units only submit to later units, so
+			// this cannot wait in a circle).
+			e.cells[ui].Go(func() {
 				if !e.halted(r) && e.cell(r, ui) {
 					e.advance(r, e.ready(r, ui))
 				} else {

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"strconv"
@@ -65,12 +66,7 @@ func (s *statsAcc) add(cols []output.Column, rows [][]any) {
 			if !a.capped {
 				var h maphash.Hash
 				h.SetSeed(s.seed)
-				switch t := v.(type) {
-				case string:
-					h.WriteString(t)
-				default:
-					h.WriteString(value.CompactJSON(v))
-				}
+				hashValue(&h, v)
 				a.seen[h.Sum64()] = struct{}{}
 				if len(a.seen) >= uniqueCap {
 					a.capped = true
@@ -133,4 +129,55 @@ func roundSig(x float64, n int) float64 {
 		return x
 	}
 	return f
+}
+
+// hashValue feeds v's structure to h without building its JSON text (a
+// trace per row made that a tenth of the writer's time): equal values hash
+// equally, and a tag before each part keeps different shapes apart.
+func hashValue(h *maphash.Hash, v any) {
+	switch t := v.(type) {
+	case nil:
+		h.WriteByte('n')
+	case string:
+		h.WriteByte('s')
+		writeLen(h, len(t))
+		h.WriteString(t)
+	case bool:
+		if t {
+			h.WriteByte('t')
+		} else {
+			h.WriteByte('f')
+		}
+	case int64:
+		h.WriteByte('i')
+		writeLen(h, int(t))
+	case float64:
+		h.WriteByte('d')
+		writeLen(h, int(math.Float64bits(t)))
+	case []any:
+		h.WriteByte('[')
+		writeLen(h, len(t))
+		for _, e := range t {
+			hashValue(h, e)
+		}
+	case *value.Map:
+		h.WriteByte('{')
+		keys := t.Keys()
+		writeLen(h, len(keys))
+		for _, k := range keys {
+			e, _ := t.Get(k)
+			h.WriteString(k)
+			h.WriteByte(0)
+			hashValue(h, e)
+		}
+	default: // other types: their JSON text
+		h.WriteByte('j')
+		h.WriteString(value.CompactJSON(v))
+	}
+}
+
+func writeLen(h *maphash.Hash, n int) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(n))
+	h.Write(b[:])
 }

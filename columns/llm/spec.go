@@ -122,7 +122,8 @@ func build(bc *columns.BuildContext, cols []config.Column) ([]*columns.Unit, con
 		} else {
 			g.client, g.info = client, info
 			g.skipHealth = info.SkipHealthCheck
-			u.Concurrency = 2 * max(info.MaxParallelRequests, 1)
+			u.Concurrency = 2 * max(info.Slots.Max(), 1)
+			u.Resource = info.Provider + "/" + info.Model
 		}
 		g.health = sh.healthFor(c.ModelAlias)
 		if c.ToolAlias != "" {

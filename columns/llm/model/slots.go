@@ -244,6 +244,9 @@ func (s *Slots) InFlight() int {
 	return s.inFlight
 }
 
+// Max is the endpoint's max_parallel_requests, the most the limit reaches.
+func (s *Slots) Max() int { return s.max }
+
 // Limit is the current limit, the startup ramp included (for progress).
 func (s *Slots) Limit() int {
 	s.mu.Lock()
