@@ -196,6 +196,7 @@ func Run(ctx context.Context, p *Plan, opts Options) (*Result, error) {
 			c.Wait()
 		}
 	}
+	e.batches.Wait()
 	close(e.done)
 	e.writerWG.Wait()
 	e.progressWG.Wait()

@@ -58,6 +58,9 @@ type engine struct {
 	// slots and 8 columns, over a hundred thousand of them.
 	cheap *pool.Pool
 	cells []*pool.Pool
+	// batches runs batch cells and the rows they release (bounded by
+	// batchSems and by the rows in flight).
+	batches *pool.Pool
 	// dependents[ui] are the units that depend on unit ui.
 	dependents [][]int
 	batchUnits []int
@@ -157,6 +160,7 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 	e.groupSlots = make(chan struct{}, maxOpen)
 	e.written = make(chan *group, maxOpen)
 	e.cheap = pool.New().WithMaxGoroutines(opts.Workers)
+	e.batches = pool.New()
 	e.cells = make([]*pool.Pool, len(p.Units))
 	for ui, u := range p.Units {
 		if _, ok := u.Gen.(columns.BatchGenerator); !ok && u.Concurrency > 0 {
@@ -165,13 +169,13 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 	}
 	e.done = make(chan struct{})
 	e.writerWG.Go(e.writer)
-	go func() { // Ctrl-C
+	e.progressWG.Go(func() { // Ctrl-C
 		select {
 		case <-ctx.Done():
 			e.stop(nil)
 		case <-e.done:
 		}
-	}()
+	})
 	if opts.Progress != nil {
 		e.progressWG.Go(e.progressLoop)
 	}
@@ -378,7 +382,7 @@ func (e *engine) pass(r *row, ui int, parked *row) {
 	}
 	b.mu.Unlock()
 	if run != nil {
-		go e.runBatch(ui, bg, run)
+		e.batches.Go(func() { e.runBatch(ui, bg, run) })
 	}
 }
 
@@ -434,7 +438,7 @@ func (e *engine) runBatch(ui int, bg columns.BatchGenerator, rows []*row) {
 			cellErr = errs[i]
 		}
 		if e.settle(ui, r, cellErr) {
-			go e.advance(r, e.ready(r, ui))
+			e.batches.Go(func() { e.advance(r, e.ready(r, ui)) })
 		} else {
 			e.release(r)
 		}
