@@ -23,9 +23,9 @@ type Options struct {
 	// Row indices stay those of a fresh run.
 	Kept map[int]bool
 	// Workers bounds the goroutines running cheap cells (samplers,
-	// expressions) and batch cells at once; 0 means GOMAXPROCS. Model-bound
-	// cells (Unit.Concurrency > 0) each run on their own goroutine and wait
-	// for their model's request slots.
+	// expressions), and the batches of each batch unit, at once; 0 means
+	// GOMAXPROCS. A model-bound unit (Unit.Concurrency > 0) runs up to
+	// Concurrency cells at once, which wait for their model's request slots.
 	Workers int
 	// RowsInFlight bounds the rows being generated at once; 0 means enough
 	// to keep every model resource busy (rowsForResources), at least 1024;
