@@ -112,6 +112,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 		newColumnsCmd(env),
 		newToolsCmd(env),
 		newMockServerCmd(env),
+		newTracesCmd(env),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",

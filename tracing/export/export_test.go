@@ -1,0 +1,322 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/synthgen/synthgen/tracing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// fixture is one tool-using trace with reasoning and two tool turns (the
+// first parallel) and one plain text trace.
+func fixture() []Record {
+	addCall := tracing.ToolCall{ID: "call_0_2_0", Type: "function", Function: tracing.FunctionCall{Name: "add", Arguments: `{"a": 2, "b": 3}`}}
+	mulCall := tracing.ToolCall{ID: "call_0_2_1", Type: "function", Function: tracing.FunctionCall{Name: "multiply", Arguments: `{"a":4,"b":5}`}}
+	docCall := tracing.ToolCall{ID: "call_0_5_0", Type: "function", Function: tracing.FunctionCall{Name: "search_docs", Arguments: `{"query":"hours"}`}}
+	reasoning := func(m tracing.Message, r string) tracing.Message { m.ReasoningContent = r; return m }
+	withCalls := func(r string, calls ...tracing.ToolCall) tracing.Message {
+		m := tracing.Text(tracing.RoleAssistant, "")
+		m.ReasoningContent, m.ToolCalls = r, calls
+		return m
+	}
+	tools := []json.RawMessage{
+		json.RawMessage(`{"type":"function","function":{"name":"add","description":"Add two numbers.","parameters":{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}}}`),
+		json.RawMessage(`{"type":"function","function":{"name":"multiply","description":"Multiply two numbers.","parameters":{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}}}`),
+		json.RawMessage(`{"type":"function","function":{"name":"search_docs","description":"Search the company docs.","parameters":{"type":"object","properties":{"query":{"type":"string"}},"required":["query"]}}}`),
+	}
+	return []Record{{
+		Row:    0,
+		Column: "answer",
+		Messages: []tracing.Message{
+			tracing.Text(tracing.RoleSystem, "You are a careful assistant. Use the tools."),
+			tracing.Text(tracing.RoleUser, "What is 2+3 and 4*5, and when does the roastery open?"),
+			withCalls("I need add and multiply.", addCall, mulCall),
+			tracing.ToolResult(addCall.ID, "5"),
+			tracing.ToolResult(mulCall.ID, "20"),
+			withCalls("Now the opening hours.", docCall),
+			tracing.ToolResult(docCall.ID, "Error: search_docs failed: timeout"),
+			reasoning(tracing.Text(tracing.RoleAssistant, "2+3 is 5 and 4*5 is 20; the hours are unknown."), "The docs tool failed."),
+		},
+		Tools:    tools,
+		Metadata: map[string]any{"a": int64(2), "task": "add"},
+		Scores:   map[string]any{"quality.accuracy.score": "4", "quality.helpfulness.score": "3"},
+	}, {
+		Row:    1,
+		Column: "answer",
+		Messages: []tracing.Message{
+			tracing.Text(tracing.RoleUser, "Say <hello>."),
+			reasoning(tracing.Text(tracing.RoleAssistant, "Hello!"), "Easy."),
+		},
+		Metadata: map[string]any{"a": int64(7), "task": "greet"},
+	}}
+}
+
+func export(t *testing.T, opts Options) (string, []string) {
+	t.Helper()
+	var buf bytes.Buffer
+	var warnings []string
+	opts.Warn = func(s string) { warnings = append(warnings, s) }
+	w, err := NewWriter(&buf, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range fixture() {
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String(), warnings
+}
+
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+	}{
+		{"hf-messages", Options{Format: FormatHFMessages}},
+		{"hf-messages-args-string-reasoning-inline", Options{Format: FormatHFMessages, ArgumentsAsString: true, Reasoning: ReasoningInline}},
+		{"openai-ft", Options{Format: FormatOpenAIFT}},
+		{"sharegpt", Options{Format: FormatShareGPT}},
+		{"flat", Options{Format: FormatFlat}},
+		{"eval", Options{Format: FormatEval}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := export(t, tt.opts)
+			path := filepath.Join("testdata", tt.name+".jsonl")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from the golden file (go test -update):\ngot:\n%s\nwant:\n%s", tt.name, got, want)
+			}
+		})
+	}
+}
+
+func lines(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func keys(m map[string]any) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// OpenAI fine-tuning (chat): top-level messages, tools, parallel_tool_calls;
+// message keys role, content, tool_calls, tool_call_id, name, weight;
+// arguments strings; one warning for the dropped reasoning.
+func TestOpenAIFTShape(t *testing.T) {
+	out, warnings := export(t, Options{Format: FormatOpenAIFT})
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "reasoning") {
+		t.Errorf("warnings = %q, want one about reasoning", warnings)
+	}
+	allowedTop := map[string]bool{"messages": true, "tools": true, "parallel_tool_calls": true}
+	allowedMsg := map[string]bool{"role": true, "content": true, "tool_calls": true, "tool_call_id": true, "name": true, "weight": true}
+	for i, line := range lines(t, out) {
+		for k := range line {
+			if !allowedTop[k] {
+				t.Errorf("line %d: key %q not allowed", i, k)
+			}
+		}
+		if p, ok := line["parallel_tool_calls"]; ok {
+			if _, isBool := p.(bool); !isBool {
+				t.Errorf("line %d: parallel_tool_calls = %v, want a bool", i, p)
+			}
+		}
+		for _, m := range line["messages"].([]any) {
+			msg := m.(map[string]any)
+			for k := range msg {
+				if !allowedMsg[k] {
+					t.Errorf("line %d: message key %q not allowed (%v)", i, k, keys(msg))
+				}
+			}
+			if _, ok := msg["content"].(string); !ok {
+				t.Errorf("line %d: content %v is not a string", i, msg["content"])
+			}
+			for _, c := range asList(msg["tool_calls"]) {
+				fn := c.(map[string]any)["function"].(map[string]any)
+				if _, ok := fn["arguments"].(string); !ok {
+					t.Errorf("line %d: arguments %v is not a string", i, fn["arguments"])
+				}
+			}
+		}
+	}
+	if l := lines(t, out)[0]; l["parallel_tool_calls"] != true {
+		t.Errorf("parallel_tool_calls = %v, want true for the parallel turn", l["parallel_tool_calls"])
+	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// hf-messages: arguments are objects, reasoning_content on assistant turns,
+// tool_call_id on every tool message, tools OpenAI function tools.
+func TestHFMessagesShape(t *testing.T) {
+	out, _ := export(t, Options{})
+	ls := lines(t, out)
+	for i, line := range ls {
+		if !slices.Equal(keys(line), []string{"messages", "tools"}) {
+			t.Errorf("line %d keys %v", i, keys(line))
+		}
+		for _, m := range line["messages"].([]any) {
+			msg := m.(map[string]any)
+			for _, c := range asList(msg["tool_calls"]) {
+				fn := c.(map[string]any)["function"].(map[string]any)
+				if _, ok := fn["arguments"].(map[string]any); !ok {
+					t.Errorf("line %d: arguments %v is not an object", i, fn["arguments"])
+				}
+			}
+			if msg["role"] == "tool" && msg["tool_call_id"] == nil {
+				t.Errorf("line %d: tool message without tool_call_id", i)
+			}
+		}
+		for _, tool := range line["tools"].([]any) {
+			tm := tool.(map[string]any)
+			fn, _ := tm["function"].(map[string]any)
+			if tm["type"] != "function" || fn["name"] == nil || fn["parameters"] == nil {
+				t.Errorf("line %d: tool %v is not an OpenAI function tool", i, tm)
+			}
+		}
+	}
+	last := ls[0]["messages"].([]any)[7].(map[string]any)
+	if last["reasoning_content"] != "The docs tool failed." {
+		t.Errorf("final assistant reasoning_content = %v", last["reasoning_content"])
+	}
+	drop, _ := export(t, Options{Reasoning: ReasoningDrop})
+	if strings.Contains(drop, "reasoning_content") {
+		t.Errorf("--reasoning drop kept reasoning: %s", drop)
+	}
+}
+
+// sharegpt: human/observation at odd positions, gpt/function_call at even
+// ones; tools a JSON string; reasoning inlined in gpt turns.
+func TestShareGPTShape(t *testing.T) {
+	out, _ := export(t, Options{Format: FormatShareGPT})
+	for i, line := range lines(t, out) {
+		conv := line["conversations"].([]any)
+		for j, c := range conv {
+			from := c.(map[string]any)["from"].(string)
+			odd := j%2 == 0 // 1-based odd
+			if odd && from != "human" && from != "observation" || !odd && from != "gpt" && from != "function_call" {
+				t.Errorf("line %d turn %d: %q breaks the alternation", i, j+1, from)
+			}
+			if _, ok := c.(map[string]any)["value"].(string); !ok {
+				t.Errorf("line %d turn %d: value is not a string", i, j+1)
+			}
+		}
+		if tools, ok := line["tools"]; ok {
+			s, isString := tools.(string)
+			var defs []map[string]any
+			if !isString || json.Unmarshal([]byte(s), &defs) != nil || defs[0]["name"] != "add" {
+				t.Errorf("line %d: tools %v is not a JSON string of function definitions", i, tools)
+			}
+		}
+		last := conv[len(conv)-1].(map[string]any)
+		if !strings.HasPrefix(last["value"].(string), "<think>") {
+			t.Errorf("line %d: final gpt turn %q has no inlined reasoning", i, last["value"])
+		}
+	}
+	// The parallel turn: one function_call holding the list, one observation
+	// holding the list of results.
+	conv := lines(t, out)[0]["conversations"].([]any)
+	call := conv[1].(map[string]any)["value"].(string)
+	_, payload, _ := strings.Cut(call, "</think>")
+	var calls []map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(payload)), &calls); err != nil || len(calls) != 2 {
+		t.Errorf("parallel function_call %q is not a list of 2 calls: %v", call, err)
+	}
+	var results []string
+	if err := json.Unmarshal([]byte(conv[2].(map[string]any)["value"].(string)), &results); err != nil || !slices.Equal(results, []string{"5", "20"}) {
+		t.Errorf("parallel observation = %v, %v", results, err)
+	}
+}
+
+// A conversation that cannot alternate is skipped, and the writer goes on.
+func TestShareGPTSkipsBrokenAlternation(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := NewWriter(&buf, Options{Format: FormatShareGPT})
+	err := w.Write(Record{Messages: []tracing.Message{
+		tracing.Text(tracing.RoleUser, "q"),
+		tracing.ToolResult("x", "stray"),
+		tracing.Text(tracing.RoleAssistant, "a"),
+	}})
+	if !errors.Is(err, ErrSkipped) {
+		t.Fatalf("err = %v, want ErrSkipped", err)
+	}
+	if err := w.Write(fixture()[1]); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if w.Written() != 1 || strings.Count(buf.String(), "\n") != 1 {
+		t.Errorf("written %d: %q", w.Written(), buf.String())
+	}
+}
+
+func TestFlatAndEvalShape(t *testing.T) {
+	out, _ := export(t, Options{Format: FormatFlat})
+	l := lines(t, out)[0]
+	if !slices.Equal(asStrings(l["tools_involved"]), []string{"add", "multiply", "search_docs"}) ||
+		l["tool_calls"] != 3.0 || l["tool_errors"] != 1.0 || l["quality.accuracy.score"] != "4" {
+		t.Errorf("flat line = %v", l)
+	}
+	out, _ = export(t, Options{Format: FormatEval})
+	l = lines(t, out)[0]
+	msgs := l["inputs"].(map[string]any)["messages"].([]any)
+	if len(msgs) != 7 || msgs[6].(map[string]any)["role"] != "tool" {
+		t.Errorf("eval inputs end with %v, want the last tool turn", msgs[len(msgs)-1])
+	}
+	if l["expected"] != "2+3 is 5 and 4*5 is 20; the hours are unknown." || l["metadata"].(map[string]any)["task"] != "add" {
+		t.Errorf("eval line = %v", l)
+	}
+}
+
+func asStrings(v any) []string {
+	var out []string
+	for _, e := range asList(v) {
+		s, _ := e.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestOptionErrors(t *testing.T) {
+	for _, o := range []Options{{Format: "csv"}, {Reasoning: "maybe"}} {
+		if _, err := NewWriter(&bytes.Buffer{}, o); !errors.Is(err, ErrUsage) {
+			t.Errorf("%+v: err = %v, want ErrUsage", o, err)
+		}
+	}
+}
