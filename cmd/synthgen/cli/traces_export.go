@@ -143,8 +143,11 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 		return exitf(ExitInvalid, "%v", err)
 	}
 
+	written, err := generate.ReadWrittenRows(dir)
+	if err != nil {
+		return exitf(ExitInvalid, "%s is not a dataset folder: %v", dir, err)
+	}
 	var (
-		row       int64
 		skipped   int
 		noTools   bool
 		firstSkip error
@@ -169,9 +172,16 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 			return exitf(ExitInvalid, "column %q has no %s%s column in %s (set with_trace on it)", fl.column, fl.column, traceSuffix, filepath.Base(path))
 		}
 		toolsIdx, hasTools := idx[fl.column+toolsSuffix]
-		for _, r := range rows {
-			rec := export.Record{Row: row, Column: fl.column, Metadata: map[string]any{}, Scores: map[string]any{}}
-			row++
+		var id int
+		if _, err := fmt.Sscanf(filepath.Base(path), "batch_%05d.parquet", &id); err != nil {
+			return exitf(ExitInvalid, "%s: not a row-group file name", path)
+		}
+		indices, err := written.Indices(id, len(rows))
+		if err != nil {
+			return exitf(ExitFailed, "%v", err)
+		}
+		for k, r := range rows {
+			rec := export.Record{Row: indices[k], Column: fl.column, Metadata: map[string]any{}, Scores: map[string]any{}}
 			if r[traceIdx] == nil {
 				skipped++ // a skipped cell has no trace
 				continue

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,6 +145,56 @@ func TestTracesExportUsageErrors(t *testing.T) {
 	} {
 		if _, errOut, code := run(t, "", args...); code != ExitInvalid {
 			t.Errorf("%v: exit %d, want %d\n%s", args, code, ExitInvalid, errOut)
+		}
+	}
+}
+
+// Exported rows carry their dataset row index, also when earlier rows of
+// the group failed (a group's file skips them).
+func TestTracesExportRowIndices(t *testing.T) {
+	dir := t.TempDir()
+	var seed strings.Builder
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&seed, "{\"idx\": %d}\n", i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "seed.jsonl"), []byte(seed.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := `seed_config: {source: {seed_type: local, path: seed.jsonl}, sampling_strategy: ordered}
+model_configs:
+  - {alias: m, model: mock-text, provider: mock, skip_health_check: true}
+columns:
+  - {name: answer, column_type: llm-text, model_alias: m, prompt: "Row {{ idx }}", with_trace: all_messages}
+  - {name: check, column_type: expression, dtype: int, expr: "{% if idx % 3 == 1 %}bad{% else %}{{ idx }}{% endif %}"}
+run_config: {buffer_size: 8, disable_early_shutdown: true}
+`
+	path := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := run(t, "", "create", path, "-n", "30", "-o", filepath.Join(dir, "out"), "--no-progress", "--seed", "1"); code != 0 {
+		t.Fatalf("create: exit %d\n%s", code, errOut)
+	}
+	out, errOut, code := run(t, "", "traces", "export", filepath.Join(dir, "out", "dataset"), "--format", "eval", "-o", "-")
+	if code != 0 {
+		t.Fatalf("export: exit %d\n%s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 20 {
+		t.Fatalf("%d lines, want the 20 rows that did not fail", len(lines))
+	}
+	for _, line := range lines {
+		var rec struct {
+			Metadata struct {
+				Row int64 `json:"row"`
+				Idx int64 `json:"idx"`
+			} `json:"metadata"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Metadata.Row != rec.Metadata.Idx || rec.Metadata.Row%3 == 1 {
+			t.Errorf("line says row %d for the row whose idx is %d", rec.Metadata.Row, rec.Metadata.Idx)
 		}
 	}
 }
