@@ -73,3 +73,10 @@ func (w *WrittenRows) Indices(id, n int) ([]int64, error) {
 	}
 	return out, nil
 }
+
+// Span is the range of dataset rows [first, end) group id was asked for
+// (empty when the group is not recorded).
+func (w *WrittenRows) Span(id int) (first, end int64) {
+	first = int64(id) * int64(w.buffer)
+	return first, first + int64(w.rows[id])
+}

@@ -197,4 +197,14 @@ run_config: {buffer_size: 8, disable_early_shutdown: true}
 			t.Errorf("line says row %d for the row whose idx is %d", rec.Metadata.Row, rec.Metadata.Idx)
 		}
 	}
+	// traces show finds rows by dataset index, and says when a row failed.
+	ds := filepath.Join(dir, "out", "dataset")
+	out, errOut, code = run(t, "", "traces", "show", ds, "--row", "11", "--row", "2")
+	if code != 0 || !strings.Contains(out, "── row 2 · answer") || !strings.Contains(out, "── row 11 · answer") ||
+		!strings.Contains(out, "Row 11") || strings.Contains(out, "Row 12") || strings.Count(out, "── row") != 2 {
+		t.Errorf("show --row 11 --row 2: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code = run(t, "", "traces", "show", ds, "--row", "10"); code != ExitFailed || !strings.Contains(errOut, "[10] are not in the dataset") {
+		t.Errorf("show of a failed row: exit %d, %s", code, errOut)
+	}
 }

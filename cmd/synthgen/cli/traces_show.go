@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/synthgen/synthgen/columns/value"
+	"github.com/synthgen/synthgen/generate"
+	"github.com/synthgen/synthgen/generate/output"
+	"github.com/synthgen/synthgen/tracing"
+)
+
+type showFlags struct {
+	column string
+	rows   []int64
+	limit  int
+	full   bool
+	color  string
+}
+
+func newTracesShowCmd(env Env) *cobra.Command {
+	var fl showFlags
+	cmd := &cobra.Command{
+		Use:   "show DIR",
+		Short: "Render the conversations of a dataset's trace column on the terminal",
+		Long: "show prints the traces of --column (default: the only column with a trace) of the rows asked for\n" +
+			"(--row, repeatable; default the first --limit rows): each message with its role, reasoning collapsed\n" +
+			"to its first lines unless --full, each tool call followed by its result, and a summary of the tool\n" +
+			"use. Roles are coloured on a terminal (--color auto|always|never).",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTracesShow(env, args[0], fl)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&fl.column, "column", "", "the LLM column whose {column}__trace to show")
+	f.Int64SliceVar(&fl.rows, "row", nil, "dataset row index to show (repeatable)")
+	f.IntVarP(&fl.limit, "limit", "n", 5, "rows to show when no --row is given")
+	f.BoolVar(&fl.full, "full", false, "show reasoning in full")
+	f.StringVar(&fl.color, "color", "auto", "auto, always or never")
+	return cmd
+}
+
+func runTracesShow(env Env, dir string, fl showFlags) error {
+	switch fl.color {
+	case "auto", "always", "never":
+	default:
+		return exitf(ExitInvalid, "--color must be auto, always or never, got %q", fl.color)
+	}
+	color := fl.color == "always" || (fl.color == "auto" && isTerminal(env.Stdout))
+	written, err := generate.ReadWrittenRows(dir)
+	if err != nil {
+		return exitf(ExitInvalid, "%s is not a dataset folder: %v", dir, err)
+	}
+	batches, err := filepath.Glob(filepath.Join(dir, generate.ParquetDir, "batch_*.parquet"))
+	if err != nil || len(batches) == 0 {
+		return exitf(ExitInvalid, "%s has no %s/batch_*.parquet files", dir, generate.ParquetDir)
+	}
+	sort.Strings(batches)
+	want := map[int64]bool{} // the --row rows not shown yet
+	for _, r := range fl.rows {
+		want[r] = true
+	}
+	explicit := len(fl.rows) > 0
+	shown := 0
+	for _, path := range batches {
+		var id int
+		if _, err := fmt.Sscanf(filepath.Base(path), "batch_%05d.parquet", &id); err != nil {
+			return exitf(ExitInvalid, "%s: not a row-group file name", path)
+		}
+		if explicit && !groupHasAny(id, written, want) {
+			continue // read only the files that hold a wanted row
+		}
+		cols, rows, err := output.ReadParquetFile(path)
+		if err != nil {
+			return exitf(ExitFailed, "%v", err)
+		}
+		if fl.column == "" {
+			if fl.column, err = onlyTraceColumn(cols); err != nil {
+				return exitf(ExitInvalid, "%v", err)
+			}
+		}
+		ti := -1
+		for i, c := range cols {
+			if c.Name == fl.column+traceSuffix {
+				ti = i
+			}
+		}
+		if ti < 0 {
+			return exitf(ExitInvalid, "column %q has no %s%s column (set with_trace on it)", fl.column, fl.column, traceSuffix)
+		}
+		indices, err := written.Indices(id, len(rows))
+		if err != nil {
+			return exitf(ExitFailed, "%v", err)
+		}
+		for k, r := range rows {
+			if explicit && !want[indices[k]] {
+				continue
+			}
+			if !explicit && shown >= fl.limit {
+				return nil
+			}
+			var msgs []tracing.Message
+			if r[ti] != nil {
+				if err := json.Unmarshal([]byte(value.CompactJSON(r[ti])), &msgs); err != nil {
+					return exitf(ExitFailed, "row %d: reading %s%s: %v", indices[k], fl.column, traceSuffix, err)
+				}
+			}
+			fmt.Fprintf(env.Stdout, "── row %d · %s %s\n", indices[k], fl.column, strings.Repeat("─", 40))
+			renderConversation(env.Stdout, msgs, fl.full, color)
+			fmt.Fprintln(env.Stdout)
+			shown++
+			delete(want, indices[k])
+		}
+		if explicit && len(want) == 0 {
+			break
+		}
+	}
+	if len(want) > 0 {
+		missing := make([]int64, 0, len(want))
+		for r := range want {
+			missing = append(missing, r)
+		}
+		sort.Slice(missing, func(i, j int) bool { return missing[i] < missing[j] })
+		return exitf(ExitFailed, "row(s) %v are not in the dataset (failed, not generated, or out of range: see %s)", missing, generate.FailuresFile)
+	}
+	if shown == 0 {
+		return exitf(ExitFailed, "no rows to show")
+	}
+	return nil
+}
+
+// groupHasAny says whether group id may hold one of the wanted rows.
+func groupHasAny(id int, w *generate.WrittenRows, want map[int64]bool) bool {
+	first, end := w.Span(id)
+	for r := range want {
+		if r >= first && r < end {
+			return true
+		}
+	}
+	return false
+}
+
+// reasoningLines is how many lines of reasoning show without --full.
+const reasoningLines = 3
+
+// renderConversation prints messages: role headers (coloured when color),
+// reasoning collapsed to its first lines unless full, each tool call
+// followed by its result, and "k tool calls in t turns".
+func renderConversation(w io.Writer, msgs []tracing.Message, full, color bool) {
+	paint := func(code, s string) string {
+		if !color {
+			return s
+		}
+		return "\x1b[" + code + "m" + s + "\x1b[0m"
+	}
+	roleColor := map[string]string{tracing.RoleSystem: "90", tracing.RoleUser: "36", tracing.RoleAssistant: "32", tracing.RoleTool: "33"}
+	results := map[string]tracing.Message{}
+	for _, m := range msgs {
+		if m.Role == tracing.RoleTool && m.ToolCallID != "" {
+			results[m.ToolCallID] = m
+		}
+	}
+	paired := map[string]bool{}
+	calls, turns := 0, 0
+	for _, m := range msgs {
+		if m.Role == tracing.RoleTool && paired[m.ToolCallID] {
+			continue
+		}
+		fmt.Fprintf(w, "  %s\n", paint(roleColor[m.Role], "┌ "+m.Role))
+		if m.ReasoningContent != "" {
+			lines := strings.Split(strings.TrimRight(m.ReasoningContent, "\n"), "\n")
+			if !full && len(lines) > reasoningLines {
+				lines = append(lines[:reasoningLines:reasoningLines], fmt.Sprintf("… (%d more lines; --full)", len(lines)-reasoningLines))
+			}
+			fmt.Fprintf(w, "  │ %s %s\n", paint("2", "(reasoning)"), paint("2", strings.Join(lines, "\n  │             ")))
+		}
+		if text := blocksText(m.Content); text != "" {
+			fmt.Fprintf(w, "  │ %s\n", indentText(text, "  │ "))
+		}
+		if len(m.ToolCalls) > 0 {
+			turns++
+		}
+		for _, c := range m.ToolCalls {
+			calls++
+			fmt.Fprintf(w, "  │ %s %s [%s] %s\n", paint("35", "→"), c.Function.Name, c.ID, indentText(prettyJSON(c.Function.Arguments), "  │   "))
+			if r, ok := results[c.ID]; ok {
+				paired[c.ID] = true
+				text := blocksText(r.Content)
+				if strings.HasPrefix(text, "Error:") {
+					text = paint("31", text)
+				}
+				fmt.Fprintf(w, "  │ %s %s\n", paint("33", "←"), indentText(text, "  │   "))
+			} else {
+				fmt.Fprintf(w, "  │ %s\n", paint("31", "← (no result)"))
+			}
+		}
+	}
+	fmt.Fprintf(w, "  └ %d message%s, %d tool call%s in %d turn%s\n", len(msgs), plural(len(msgs)), calls, plural(calls), turns, plural(turns))
+}
+
+// blocksText joins a message's text blocks; images show as [image URL].
+func blocksText(bs []tracing.Block) string {
+	var parts []string
+	for _, b := range bs {
+		switch {
+		case b.ImageURL != nil:
+			parts = append(parts, "[image] "+shorten(b.ImageURL.URL, 80))
+		case b.Text != "":
+			parts = append(parts, b.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
