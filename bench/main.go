@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		// The mock server's default address, and the demo MCP server where
 		// its README builds it (relative to the config's folder).
-		fmt.Fprint(stdout, w.config(configParams{Endpoint: "http://127.0.0.1:8000/v1", Slots: spec.Slots, DemoMCP: "bin/demo-mcp", BufferSize: spec.BufferSize}))
+		fmt.Fprint(stdout, w.config(configParams{Endpoint: "http://127.0.0.1:8000/v1", Slots: spec.Slots, DemoMCP: "bin/demo-mcp", BufferSize: spec.BufferSize, NoSpans: spec.NoSpans}))
 		return 0
 	}
 	specs := []runSpec{o.spec}
@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		specs = o.suiteCfg.specs()
 		for i := range specs { // the run flags that apply to every run of a suite
 			specs[i].Timeout, specs[i].BufferSize, specs[i].RetryAfter = o.spec.Timeout, o.spec.BufferSize, o.spec.RetryAfter
-			specs[i].NoLatencySignal = o.spec.NoLatencySignal
+			specs[i].NoLatencySignal, specs[i].NoSpans = o.spec.NoLatencySignal, o.spec.NoSpans
 		}
 	}
 	var total time.Duration
@@ -137,6 +137,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.spec.RetryAfter, "retry-after", 0, "mock-server --retry-after seconds (default: the server sends the mean latency with capacity 429s)")
 	fs.IntVar(&o.spec.BufferSize, "buffer-size", 0, "run_config.buffer_size (default: synthgen's)")
 	fs.BoolVar(&o.spec.NoLatencySignal, "no-latency-signal", false, "run_config.request_admission.latency_signal: false")
+	fs.BoolVar(&o.spec.NoSpans, "no-spans", false, "run_config.write_spans: false (no span log; to measure its overhead)")
 	fs.StringVar(&o.spec.Timeout, "timeout", "", "time limit of each run (default 10×T* + 2m); synthgen is interrupted past it")
 	fs.StringVar(&o.suite, "suite", "", "run a suite instead of one workload: standard")
 	shapes := fs.String("shapes", strings.Join(shapeNames, ","), "suite: the workloads run at every point and latency")

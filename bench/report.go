@@ -328,6 +328,9 @@ func describeSpec(s runSpec) string {
 	if s.NoLatencySignal {
 		parts = append(parts, "latency signal off")
 	}
+	if s.NoSpans {
+		parts = append(parts, "spans off")
+	}
 	if s.BufferSize > 0 {
 		parts = append(parts, fmt.Sprintf("buffer_size %d", s.BufferSize))
 	}

@@ -35,9 +35,11 @@ type runSpec struct {
 	RetryAfter float64 `json:"retry_after"` // mock-server --retry-after (0: the server's default)
 	BufferSize int     `json:"buffer_size"` // run_config.buffer_size (0: synthgen's default)
 	// NoLatencySignal turns synthgen's latency signal off.
-	NoLatencySignal bool   `json:"no_latency_signal,omitempty"`
-	Timeout         string `json:"-"`               // the run's time limit (default 10×T* + 2m)
-	Label           string `json:"label,omitempty"` // shown in the table instead of the workload name
+	NoLatencySignal bool `json:"no_latency_signal,omitempty"`
+	// NoSpans turns the span log off (run_config.write_spans: false).
+	NoSpans bool   `json:"no_spans,omitempty"`
+	Timeout string `json:"-"`               // the run's time limit (default 10×T* + 2m)
+	Label   string `json:"label,omitempty"` // shown in the table instead of the workload name
 }
 
 func (s runSpec) name() string {
@@ -264,7 +266,7 @@ func (h *harness) run(ctx context.Context, spec runSpec) (*result, error) {
 		ExpectedRequests: int64(spec.Rows) * int64(w.totalCalls()),
 	}
 
-	p := configParams{Slots: spec.Slots, BufferSize: spec.BufferSize, NoLatencySignal: spec.NoLatencySignal}
+	p := configParams{Slots: spec.Slots, BufferSize: spec.BufferSize, NoLatencySignal: spec.NoLatencySignal, NoSpans: spec.NoSpans}
 	if w.Tools {
 		if p.DemoMCP, err = h.demoMCPBinary(ctx); err != nil {
 			return nil, err

@@ -268,6 +268,8 @@ type configParams struct {
 	BufferSize int    // run_config.buffer_size; 0 leaves the default
 	// NoLatencySignal sets run_config.request_admission.latency_signal false.
 	NoLatencySignal bool
+	// NoSpans sets run_config.write_spans false.
+	NoSpans bool
 }
 
 // config writes the synthgen YAML config of the workload.
@@ -298,6 +300,9 @@ func (w workload) config(p configParams) string {
 	}
 	if p.NoLatencySignal {
 		rc = append(rc, "request_admission: {latency_signal: false}")
+	}
+	if p.NoSpans {
+		rc = append(rc, "write_spans: false")
 	}
 	if len(rc) > 0 {
 		fmt.Fprintf(&b, "run_config: {%s}\n", strings.Join(rc, ", "))

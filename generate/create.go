@@ -88,6 +88,7 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 		rc = &config.RunConfig{}
 	}
 	buffer := intOr(rc.BufferSize, 1000)
+	spans := rc.WriteSpans == nil || *rc.WriteSpans
 	res := &CreateResult{Dir: filepath.Join(opts.ArtifactPath, opts.DatasetName), Seed: opts.Seed}
 	hash := doc.Hash()
 
@@ -121,7 +122,14 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 	}
 	if meta != nil {
 		res.Resumed = true
-		meta.Batches = reusableBatches(withProcessorFiles(res.Dir, meta.Batches, opts.Processors), buffer, opts.NumRecords)
+		groupDirs := make([]string, 0, len(opts.Processors)+1)
+		for _, pr := range opts.Processors {
+			groupDirs = append(groupDirs, ProcessorDir(pr.Name()))
+		}
+		if spans {
+			groupDirs = append(groupDirs, SpansDir)
+		}
+		meta.Batches = reusableBatches(withGroupFiles(res.Dir, meta.Batches, groupDirs), buffer, opts.NumRecords)
 		meta.FinishedAt = nil
 	} else {
 		if !emptyDir(res.Dir) {
@@ -148,6 +156,7 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 		return nil, err
 	}
 	folder.usage = opts.ModelUsage
+	folder.spans = spans
 	window := intOr(rc.ShutdownErrorWindow, 100)
 	if rc.DisableEarlyShutdown != nil && *rc.DisableEarlyShutdown {
 		window = 0
@@ -165,6 +174,8 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 		Sink:        folder,
 		Progress:    opts.Progress,
 		Logger:      opts.Logger,
+		Spans:       spans,
+		Seed:        opts.Seed,
 	})
 	res.Result = run
 	if err := folder.Finish(opts.Now().UTC()); err != nil && runErr == nil {
@@ -198,14 +209,15 @@ func reusableBatches(bs []BatchInfo, buffer, n int) []BatchInfo {
 	return out
 }
 
-// withProcessorFiles keeps the groups whose processor files are all on disk
-// (a group is generated again, files and all, when one is missing).
-func withProcessorFiles(dir string, bs []BatchInfo, procs []GroupProcessor) []BatchInfo {
+// withGroupFiles keeps the groups whose files in each of dirs (the
+// processors' folders, the span log's) are all on disk (a group is
+// generated again, files and all, when one is missing).
+func withGroupFiles(dir string, bs []BatchInfo, dirs []string) []BatchInfo {
 	var kept []BatchInfo
 	for _, b := range bs {
 		ok := true
-		for _, pr := range procs {
-			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(ProcessorDir(pr.Name())), BatchFile(b.ID))); err != nil {
+		for _, d := range dirs {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(d), BatchFile(b.ID))); err != nil {
 				ok = false
 				break
 			}

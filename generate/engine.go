@@ -11,6 +11,7 @@ import (
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/value"
+	"github.com/synthgen/synthgen/tracing"
 )
 
 // Options configure one run of the engine.
@@ -45,6 +46,13 @@ type Options struct {
 	ProgressEvery time.Duration
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
+	// Spans records the span log (spec/trace-toolkit.md, "Spans"): a root
+	// span per row, a span per cell, and the model requests, tool calls and
+	// parse steps LLM cells add through columns.SpansFrom. Each group's
+	// spans go to the sink in RowGroup.Spans. Seed derives the span IDs
+	// (columns.SpanID).
+	Spans bool
+	Seed  uint64
 }
 
 // Progress is a snapshot of a run.
@@ -67,6 +75,11 @@ type RowGroup struct {
 	Indices []int64
 	// Failures are the rows that were dropped, in row order.
 	Failures []Failure
+	// Spans are the spans of the group's written and failed rows (not of
+	// abandoned ones), when Options.Spans: by row, each row's root span
+	// first, then each cell span followed by its children. Must not be
+	// mutated.
+	Spans []tracing.Span
 }
 
 // Failure records one dropped row: everything needed to understand it.

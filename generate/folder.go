@@ -83,6 +83,9 @@ type Folder struct {
 	failure *os.File
 	// usage, when set, gives metadata.json's model_usage.
 	usage func() map[string]any
+	// spans: write each group's span log (RowGroup.Spans) to
+	// spans/batch_NNNNN.parquet (run_config.write_spans).
+	spans bool
 }
 
 // OpenFolder prepares dir for writing. meta is the run's metadata (from a
@@ -101,9 +104,11 @@ func OpenFolder(dir string, p *Plan, meta *Metadata, builderConfig []byte, procs
 		seen[name] = true
 		dirs = append(dirs, filepath.FromSlash(ProcessorDir(name)))
 	}
-	for _, d := range dirs {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return nil, err
+	for _, d := range append(dirs, SpansDir) {
+		if d != SpansDir { // made by the first group that has spans
+			if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+				return nil, err
+			}
 		}
 		// Temporary files of writes a crash interrupted are never complete.
 		if tmps, _ := filepath.Glob(filepath.Join(dir, d, ".*.tmp-*")); len(tmps) > 0 {
@@ -170,8 +175,8 @@ func (f *Folder) keepFailuresOf(groups []BatchInfo) error {
 }
 
 // WriteGroup writes a row group's failures, then its Parquet file, then the
-// processors' files of the group, then the metadata that records it as
-// complete. The processors' rows are rendered first, so a processor error
+// processors' files of the group, then its span log (when spans are on),
+// then the metadata that records it as complete. The processors' rows are rendered first, so a processor error
 // writes nothing of the group.
 func (f *Folder) WriteGroup(ctx context.Context, g *RowGroup) error {
 	procRows, err := f.processorRows(g)
@@ -199,6 +204,14 @@ func (f *Folder) WriteGroup(ctx context.Context, g *RowGroup) error {
 		path := filepath.Join(f.Dir, filepath.FromSlash(ProcessorDir(pr.Name())), name)
 		if err := output.WriteParquetFile(path, pr.Columns(), procRows[i]); err != nil {
 			return fmt.Errorf("processor %q: %w", pr.Name(), err)
+		}
+	}
+	if f.spans {
+		if err := os.MkdirAll(filepath.Join(f.Dir, SpansDir), 0o755); err != nil {
+			return err
+		}
+		if err := writeSpans(f.Dir, g.ID, g.Spans); err != nil {
+			return fmt.Errorf("span log: %w", err)
 		}
 	}
 	f.stats.add(f.cols, rows)
@@ -293,6 +306,15 @@ func (f *Folder) writeMeta() error {
 			pfiles = append(pfiles, dir+"/"+BatchFile(b.ID))
 		}
 		m.FilePaths[dir] = pfiles
+	}
+	if f.spans {
+		var sfiles []string
+		for _, b := range m.Batches {
+			sfiles = append(sfiles, SpansDir+"/"+BatchFile(b.ID))
+		}
+		m.FilePaths[SpansDir] = sfiles
+	} else {
+		delete(m.FilePaths, SpansDir)
 	}
 	m.ColumnStatistics = f.stats.result()
 	b, err := json.MarshalIndent(m, "", "  ")

@@ -12,6 +12,8 @@ import (
 
 	"github.com/sourcegraph/conc/pool"
 	"github.com/synthgen/synthgen/columns"
+	"github.com/synthgen/synthgen/config"
+	"github.com/synthgen/synthgen/tracing"
 )
 
 // engine is one run of the cell-level scheduler.
@@ -64,6 +66,11 @@ type engine struct {
 	// dependents[ui] are the units that depend on unit ui.
 	dependents [][]int
 	batchUnits []int
+	// spanTypes[ui] is the run_type of unit ui's cell spans; metaUnits are
+	// the sampler and seed units, whose values are the root spans' metadata
+	// (Options.Spans).
+	spanTypes []string
+	metaUnits []int
 
 	rowsOK, rowsFailed, groupsDone atomic.Int64
 	groupsTotal, rowsTarget        int
@@ -114,6 +121,11 @@ type row struct {
 	// model cell, a batch the row waits in, the worker running it).
 	busy      int
 	abandoned bool // the run stopped before the row finished
+	// With Options.Spans: the row's trace ID (its root span's ID), when it
+	// started and finished, and its cells' spans (under mu).
+	traceID    string
+	start, end time.Time
+	spans      []tracing.Span
 	// passed[ui] is set when the row reached batch unit ui (parked or
 	// skipped), so it is not withdrawn from that batch.
 	passed []bool
@@ -139,6 +151,15 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 	for ui := range p.Units {
 		for _, d := range p.UnitDeps[ui] {
 			e.dependents[d] = append(e.dependents[d], ui)
+		}
+	}
+	if opts.Spans {
+		e.spanTypes = make([]string, len(p.Units))
+		for ui, u := range p.Units {
+			e.spanTypes[ui] = spanRunType(u.Kind)
+			if u.Kind == config.KindSampler || u.Kind == config.KindSeedDataset {
+				e.metaUnits = append(e.metaUnits, ui)
+			}
 		}
 	}
 	e.batchSems = make([]chan struct{}, len(p.Units))
@@ -233,6 +254,10 @@ func (e *engine) dispatch() {
 				return
 			}
 			e.rowsWG.Add(1)
+			if e.opts.Spans {
+				r.traceID = columns.SpanID(e.opts.Seed, r.idx, "", 0)
+				r.start = time.Now()
+			}
 			r.busy = 1 // the worker's
 			e.cheap.Go(func() { e.advance(r, e.ready(r, -1)) })
 		}
@@ -347,10 +372,45 @@ func (e *engine) cell(r *row, ui int) bool {
 	u := e.plan.Units[ui]
 	slot := e.plan.UnitSlots[ui]
 	width := len(u.Outputs)
+	if !e.opts.Spans {
+		err := e.protect(u, func() error {
+			return u.Gen.Generate(e.cellCtx, r, r.vals[slot:slot+width:slot+width])
+		})
+		return e.settle(ui, r, err)
+	}
+	rec := columns.NewSpanRecorder(e.opts.Seed, r.idx, unitName(u), r.traceID)
+	ctx := e.cellCtx
+	if u.Concurrency > 0 { // only model-bound kinds add child spans
+		ctx = columns.WithSpans(ctx, rec)
+	}
+	start := time.Now()
 	err := e.protect(u, func() error {
-		return u.Gen.Generate(e.cellCtx, r, r.vals[slot:slot+width:slot+width])
+		return u.Gen.Generate(ctx, r, r.vals[slot:slot+width:slot+width])
 	})
+	e.cellSpan(r, ui, rec, start, time.Now(), err)
 	return e.settle(ui, r, err)
+}
+
+// cellSpan adds a cell's span, and the child spans rec holds, to r.
+func (e *engine) cellSpan(r *row, ui int, rec *columns.SpanRecorder, start, end time.Time, err error) {
+	s := tracing.Span{RunType: e.spanTypes[ui], Name: rec.Column(), StartTime: start, EndTime: end}
+	if err != nil {
+		s.Error = err.Error()
+	}
+	r.mu.Lock()
+	r.spans = rec.Finish(r.spans, s)
+	r.mu.Unlock()
+}
+
+// spanRunType is the run_type of a cell span of a unit of kind.
+func spanRunType(kind string) string {
+	switch kind {
+	case config.KindLLMText, config.KindLLMCode, config.KindLLMStructured, config.KindLLMJudge:
+		return "llm"
+	case config.KindSeedDataset:
+		return "seed"
+	}
+	return kind
 }
 
 // protect runs f, turning a panic into a *PanicError that stops the run.
@@ -422,11 +482,17 @@ func (e *engine) runBatch(ui int, bg columns.BatchGenerator, rows []*row) {
 		outs[i] = r.vals[slot : slot+width : slot+width]
 	}
 	var errs []error
-	if err := e.protect(u, func() error {
+	start := time.Now()
+	err := e.protect(u, func() error {
 		errs = bg.GenerateBatch(e.cellCtx, views, outs)
 		return nil
-	}); err != nil {
+	})
+	end := time.Now()
+	if err != nil {
 		for _, r := range live {
+			if e.opts.Spans {
+				e.cellSpan(r, ui, columns.NewSpanRecorder(e.opts.Seed, r.idx, unitName(u), r.traceID), start, end, err)
+			}
 			e.settle(ui, r, err)
 			e.release(r)
 		}
@@ -436,6 +502,9 @@ func (e *engine) runBatch(ui int, bg columns.BatchGenerator, rows []*row) {
 		var cellErr error
 		if i < len(errs) {
 			cellErr = errs[i]
+		}
+		if e.opts.Spans {
+			e.cellSpan(r, ui, columns.NewSpanRecorder(e.opts.Seed, r.idx, unitName(u), r.traceID), start, end, cellErr)
 		}
 		if e.settle(ui, r, cellErr) {
 			e.batches.Go(func() { e.advance(r, e.ready(r, ui)) })
@@ -457,6 +526,9 @@ func (e *engine) release(r *row) {
 				break
 			}
 		}
+	}
+	if last && e.opts.Spans {
+		r.end = time.Now()
 	}
 	r.mu.Unlock()
 	if !last {
@@ -509,6 +581,18 @@ func (e *engine) write(g *group) {
 		default:
 			rg.Rows = append(rg.Rows, r.vals)
 			rg.Indices = append(rg.Indices, r.idx)
+		}
+	}
+	if e.opts.Spans && abandoned == 0 {
+		n := 0
+		for _, r := range g.rows {
+			n += 1 + len(r.spans)
+		}
+		rg.Spans = make([]tracing.Span, 0, n)
+		for _, r := range g.rows {
+			rg.Spans = append(rg.Spans, e.rootSpan(r))
+			rg.Spans = append(rg.Spans, r.spans...)
+			r.spans = nil
 		}
 	}
 	g.rows = nil // memory goes with the group

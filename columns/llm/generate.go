@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"strings"
+	"time"
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/llm/model"
@@ -93,7 +94,7 @@ func (g *generator) Generate(ctx context.Context, row columns.Row, out []any) er
 	base = append(base, userMsg)
 
 	rng := cellRand(g.seed, g.name, row.Index())
-	c := &conversation{g: g, row: row, rng: rng, msgs: base, checkpoint: len(base)}
+	c := &conversation{g: g, row: row, rng: rng, msgs: base, checkpoint: len(base), spans: columns.SpansFrom(ctx)}
 	var (
 		lastErr    error
 		lastFinish string
@@ -101,6 +102,7 @@ func (g *generator) Generate(ctx context.Context, row columns.Row, out []any) er
 	for restart := 0; restart <= g.restarts; restart++ {
 		if restart > 0 {
 			g.usage.add(func(u *Usage) { u.restarts++ })
+			c.spans.Tag(tracing.TagRestarted)
 			// Start again from the last checkpoint: the prompt, or the end of
 			// the last completed tool turn (tools already run are not re-run).
 			c.msgs = append([]tracing.Message(nil), c.msgs[:c.checkpoint]...)
@@ -111,15 +113,24 @@ func (g *generator) Generate(ctx context.Context, row columns.Row, out []any) er
 			if err != nil {
 				return g.fail(row, failKind(err), err, c.msgs)
 			}
+			var parseStart time.Time
+			if c.spans != nil {
+				parseStart = time.Now()
+			}
 			val, perr := g.recipe.parse(replyText(reply), g.info.StructuredOutputs == "native")
 			if perr == nil {
+				if c.spans != nil {
+					c.spans.Add(tracing.Span{RunType: "parser", Name: "parse", StartTime: parseStart, EndTime: time.Now()})
+				}
 				g.fill(out, val, c.msgs)
 				return nil
 			}
 			lastErr, lastFinish = perr, finish
 			if correction >= g.corrections {
+				c.parseSpan(parseStart, perr, false)
 				break
 			}
+			c.parseSpan(parseStart, perr, true)
 			g.usage.add(func(u *Usage) { u.corrections++ })
 			c.msgs = append(c.msgs, tracing.Text(tracing.RoleUser, correctionText(perr)))
 		}
@@ -133,8 +144,23 @@ func (g *generator) Generate(ctx context.Context, row columns.Row, out []any) er
 	return g.fail(row, "parse", errors.New(msg), msgs)
 }
 
-// call sends one request with per-request sampled parameters and records usage.
-func (g *generator) call(ctx context.Context, rng *rand.Rand, msgs []tracing.Message) (*model.Response, error) {
+// parseSpan records a failed parse step; corrected says a correction
+// follows it.
+func (c *conversation) parseSpan(start time.Time, err error, corrected bool) {
+	if c.spans == nil {
+		return
+	}
+	s := tracing.Span{RunType: "parser", Name: "parse", StartTime: start, EndTime: time.Now(), Error: err.Error()}
+	if corrected {
+		s.Tags = []string{tracing.TagCorrected}
+		c.spans.Tag(tracing.TagCorrected)
+	}
+	c.spans.Add(s)
+}
+
+// call sends one request with per-request sampled parameters and records
+// usage, and a span on rec (nil: none).
+func (g *generator) call(ctx context.Context, rng *rand.Rand, msgs []tracing.Message, rec *columns.SpanRecorder) (*model.Response, error) {
 	req := &model.Request{Model: g.info.Model, Messages: msgs, MaxTokens: g.info.MaxTokens, ExtraBody: g.info.ExtraBody}
 	if g.tools != nil {
 		req.Tools = g.tools.schemas
@@ -143,7 +169,14 @@ func (g *generator) call(ctx context.Context, rng *rand.Rand, msgs []tracing.Mes
 	if g.info.StructuredOutputs == "native" && g.recipe.schema != nil {
 		req.ResponseFormat = &model.JSONSchemaFormat{Name: g.name, Schema: g.recipe.schema}
 	}
+	var start time.Time
+	if rec != nil {
+		start = time.Now()
+	}
 	resp, err := g.client.Complete(ctx, req)
+	if rec != nil {
+		g.requestSpan(rec, start, resp, err)
+	}
 	g.usage.add(func(u *Usage) {
 		u.requests++
 		if err != nil {
@@ -163,6 +196,32 @@ func (g *generator) call(ctx context.Context, rng *rand.Rand, msgs []tracing.Mes
 		u.latency.add(resp.Latency)
 	})
 	return resp, err
+}
+
+// requestSpan records one model request (with its retries) on rec and tags
+// the cell truncated when the reply was cut at max_tokens.
+func (g *generator) requestSpan(rec *columns.SpanRecorder, start time.Time, resp *model.Response, err error) {
+	s := tracing.Span{RunType: "llm", Name: g.alias, StartTime: start, EndTime: time.Now(), Model: g.info.Model, Provider: g.info.Provider}
+	if err != nil {
+		s.Error = err.Error()
+		var me *model.Error
+		if errors.As(err, &me) {
+			s.Attempt = int64(me.Attempts)
+		}
+	} else {
+		s.FinishReason = resp.FinishReason
+		s.Attempt = int64(resp.Attempts)
+		s.PromptTokens = int64(resp.Usage.PromptTokens)
+		s.CompletionTokens = int64(resp.Usage.CompletionTokens)
+		s.ReasoningTokens = int64(resp.Usage.ReasoningTokens)
+		s.TotalTokens = s.PromptTokens + s.CompletionTokens
+		if resp.FinishReason == "length" {
+			s.Tags = []string{tracing.TagTruncated}
+			rec.Tag(tracing.TagTruncated)
+		}
+	}
+	s.Attempt = max(s.Attempt, 1)
+	rec.Add(s)
 }
 
 // fill stores the value, then the trace and the reasoning when enabled.

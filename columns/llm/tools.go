@@ -51,6 +51,8 @@ type conversation struct {
 	checkpoint int
 	turns      int // completed tool turns
 	refused    int // refused turns
+	// spans records the cell's child spans (nil: not recorded).
+	spans *columns.SpanRecorder
 }
 
 // reply calls the model until it answers without tool calls, running the
@@ -58,7 +60,7 @@ type conversation struct {
 func (c *conversation) reply(ctx context.Context) (tracing.Message, string, error) {
 	g := c.g
 	for {
-		resp, err := g.call(ctx, c.rng, c.msgs)
+		resp, err := g.call(ctx, c.rng, c.msgs, c.spans)
 		if err != nil {
 			return tracing.Message{}, "", err
 		}
@@ -74,13 +76,14 @@ func (c *conversation) reply(ctx context.Context) (tracing.Message, string, erro
 				return tracing.Message{}, "", fmt.Errorf("%w: the model asked for tools %d more turns after the limit of %d tool-calling turns was reached", errToolTurnLimit, c.refused+1, g.maxTurns)
 			}
 			c.refused++
+			c.spans.Tag(tracing.TagRefused)
 			g.tools.count(func(t *ToolUsage) { t.RefusedCalls += int64(len(reply.ToolCalls)) })
 			for _, call := range reply.ToolCalls {
 				c.msgs = append(c.msgs, tracing.ToolResult(call.ID, refusalText(g.maxTurns)))
 			}
 			continue
 		}
-		c.msgs = append(c.msgs, g.tools.runTurn(ctx, reply.ToolCalls)...)
+		c.msgs = append(c.msgs, g.tools.runTurn(ctx, reply.ToolCalls, c.spans)...)
 		c.turns++
 		c.checkpoint = len(c.msgs)
 	}
@@ -166,8 +169,8 @@ func (t *columnTools) count(f func(*ToolUsage)) {
 
 // runTurn checks every call of a turn first, runs the valid ones at once
 // (each under the timeout), and returns one tool message per call, in call
-// order.
-func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall) []tracing.Message {
+// order. Each call is a tool span on rec (nil: none).
+func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall, rec *columns.SpanRecorder) []tracing.Message {
 	out := make([]tracing.Message, len(calls))
 	// Check every call of the turn before running any.
 	runnable := make([]bool, len(calls))
@@ -176,6 +179,10 @@ func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall) []t
 		if reason := t.check(call); reason != "" {
 			out[i] = tracing.ToolResult(call.ID, "Error: "+reason)
 			failed++
+			if rec != nil {
+				now := time.Now()
+				toolSpan(rec, call.Function.Name, now, now, reason)
+			}
 			continue
 		}
 		runnable[i] = true
@@ -191,6 +198,7 @@ func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall) []t
 			defer wg.Done()
 			cctx, cancel := context.WithTimeout(ctx, t.timeout)
 			defer cancel()
+			start := time.Now()
 			blocks, err := t.box.Call(cctx, call.Function.Name, arguments(call))
 			if err == nil && cctx.Err() != nil {
 				err = cctx.Err()
@@ -202,7 +210,13 @@ func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall) []t
 				}
 				out[i] = tracing.ToolResult(call.ID, fmt.Sprintf("Error: %s failed: %s", call.Function.Name, reason))
 				errs[i] = true
+				if rec != nil {
+					toolSpan(rec, call.Function.Name, start, time.Now(), reason)
+				}
 				return
+			}
+			if rec != nil {
+				toolSpan(rec, call.Function.Name, start, time.Now(), "")
 			}
 			out[i] = tracing.Message{Role: tracing.RoleTool, Content: blocks, ToolCallID: call.ID}
 			if len(blocks) == 0 {
@@ -222,6 +236,17 @@ func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall) []t
 		u.FailedCalls += int64(failed)
 	})
 	return out
+}
+
+// toolSpan records one tool call; a failed one (reason set) is tagged
+// tool_error, and so is its cell.
+func toolSpan(rec *columns.SpanRecorder, name string, start, end time.Time, reason string) {
+	s := tracing.Span{RunType: "tool", Name: name, StartTime: start, EndTime: end, Error: reason}
+	if reason != "" {
+		s.Tags = []string{tracing.TagToolError}
+		rec.Tag(tracing.TagToolError)
+	}
+	rec.Add(s)
 }
 
 // check says why a call cannot run: a tool that is not offered, or
