@@ -10,6 +10,6 @@ func newTracesCmd(env Env) *cobra.Command {
 		Short: "Export, query and show the traces of a dataset folder",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newTracesExportCmd(env), newTracesShowCmd(env))
+	cmd.AddCommand(newTracesQueryCmd(env), newTracesExportCmd(env), newTracesShowCmd(env))
 	return cmd
 }
