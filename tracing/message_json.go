@@ -29,7 +29,7 @@ func (m Message) MarshalJSON() ([]byte, error) {
 	if len(content) == 0 {
 		content = []Block{TextBlock("")}
 	}
-	return marshalNoEscape(messageJSON{
+	return MarshalNoEscape(messageJSON{
 		Role:             m.Role,
 		Content:          content,
 		ReasoningContent: m.ReasoningContent,
@@ -123,7 +123,7 @@ func (b Block) MarshalJSON() ([]byte, error) {
 	if w.Type == BlockText || b.Text != "" {
 		w.Text = &b.Text
 	}
-	return marshalNoEscape(w)
+	return MarshalNoEscape(w)
 }
 
 // UnmarshalJSON reads a block. A missing type is "image_url" when the block
@@ -156,7 +156,7 @@ func (b *Block) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON writes {"url":…}.
 func (u ImageURL) MarshalJSON() ([]byte, error) {
-	return marshalNoEscape(struct {
+	return MarshalNoEscape(struct {
 		URL string `json:"url"`
 	}{u.URL})
 }
@@ -201,7 +201,7 @@ func (c ToolCall) MarshalJSON() ([]byte, error) {
 	var w toolCallJSON
 	w.ID, w.Type = c.ID, c.Type
 	w.Function.Name, w.Function.Arguments = c.Function.Name, c.Function.Arguments
-	return marshalNoEscape(w)
+	return MarshalNoEscape(w)
 }
 
 // UnmarshalJSON reads a tool call. Arguments sent as a JSON string are kept
@@ -254,7 +254,7 @@ func validUTF8(s string) string {
 }
 
 // marshalNoEscape is json.Marshal without HTML escaping.
-func marshalNoEscape(v any) ([]byte, error) {
+func MarshalNoEscape(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -112,7 +112,7 @@ func TestMarshalMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := marshalNoEscape(tt.give)
+			got, err := MarshalNoEscape(tt.give)
 			if err != nil {
 				t.Fatal(err)
 			}

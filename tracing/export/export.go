@@ -139,7 +139,7 @@ func (w *Writer) Write(rec Record) error {
 	if err != nil {
 		return fmt.Errorf("row %d, column %q: %w", rec.Row, rec.Column, err)
 	}
-	b, err := marshal(line)
+	b, err := tracing.MarshalNoEscape(line)
 	if err != nil {
 		return fmt.Errorf("row %d, column %q: %w", rec.Row, rec.Column, err)
 	}
@@ -182,10 +182,10 @@ func (o *obj) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		kb, _ := marshal(k)
+		kb, _ := tracing.MarshalNoEscape(k)
 		buf.Write(kb)
 		buf.WriteByte(':')
-		vb, err := marshal(o.vals[i])
+		vb, err := tracing.MarshalNoEscape(o.vals[i])
 		if err != nil {
 			return nil, err
 		}
@@ -193,17 +193,6 @@ func (o *obj) MarshalJSON() ([]byte, error) {
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
-}
-
-// marshal is json.Marshal without HTML escaping ("<think>" stays as is).
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // text joins the text blocks of m with "\n".

@@ -89,7 +89,7 @@ func (w *Writer) shareGPT(rec Record) (any, error) {
 			if len(calls) == 1 {
 				v = calls[0]
 			}
-			b, err := marshal(v)
+			b, err := tracing.MarshalNoEscape(v)
 			if err != nil {
 				return nil, err
 			}
@@ -105,7 +105,7 @@ func (w *Writer) shareGPT(rec Record) (any, error) {
 			case 1:
 				turns = append(turns, turn{tagObservation, results[0]})
 			default:
-				b, err := marshal(results)
+				b, err := tracing.MarshalNoEscape(results)
 				if err != nil {
 					return nil, err
 				}
@@ -131,7 +131,7 @@ func (w *Writer) shareGPT(rec Record) (any, error) {
 		for _, t := range rec.Tools {
 			defs = append(defs, functionOf(t))
 		}
-		b, err := marshal(defs)
+		b, err := tracing.MarshalNoEscape(defs)
 		if err != nil {
 			return nil, err
 		}

@@ -143,13 +143,11 @@ func (x *exchange) mapBody(lib []byte) ([]byte, error) {
 	maps.Copy(body, r.ExtraBody)
 	delete(body, "n")
 	delete(body, "tool_choice")
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(body); err != nil {
+	b, err := tracing.MarshalNoEscape(body)
+	if err != nil {
 		return nil, fmt.Errorf("encoding request body: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 // wireRequest is the body of a request without extra_body, its keys in the
@@ -183,13 +181,11 @@ func (x *exchange) plainBody() ([]byte, error) {
 	if f := r.ResponseFormat; f != nil {
 		w.ResponseFormat = responseFormat(f)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(w); err != nil {
+	b, err := tracing.MarshalNoEscape(w)
+	if err != nil {
 		return nil, fmt.Errorf("encoding request body: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 // wireMessage is a message in the OpenAI wire format.

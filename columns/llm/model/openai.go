@@ -84,14 +84,9 @@ type wireReply struct {
 			Content          json.RawMessage `json:"content"`
 			Reasoning        json.RawMessage `json:"reasoning"`
 			ReasoningContent string          `json:"reasoning_content"`
-			ToolCalls        []struct {
-				ID       string `json:"id"`
-				Type     string `json:"type"`
-				Function struct {
-					Name      string          `json:"name"`
-					Arguments json.RawMessage `json:"arguments"`
-				} `json:"function"`
-			} `json:"tool_calls"`
+			// tracing.ToolCall reads arguments sent as a string or as an
+			// object, and defaults the type and empty arguments.
+			ToolCalls []tracing.ToolCall `json:"tool_calls"`
 		} `json:"message"`
 		FinishReason string `json:"finish_reason"`
 	} `json:"choices"`
@@ -151,29 +146,6 @@ func decodeReply(raw []byte) (*Response, error) {
 		resp.Content = &s
 	}
 	_ = json.Unmarshal(m.Reasoning, &resp.Reasoning) // a non-string reasoning is ignored
-	for _, tc := range m.ToolCalls {
-		call := tracing.ToolCall{ID: tc.ID, Type: cmp.Or(tc.Type, tracing.ToolCallFunction),
-			Function: tracing.FunctionCall{Name: tc.Function.Name, Arguments: arguments(tc.Function.Arguments)}}
-		if strings.TrimSpace(call.Function.Arguments) == "" {
-			call.Function.Arguments = tracing.EmptyArguments
-		}
-		resp.ToolCalls = append(resp.ToolCalls, call)
-	}
+	resp.ToolCalls = m.ToolCalls
 	return resp, nil
-}
-
-// arguments is a tool call's arguments as the JSON text they hold: the
-// string's value, or the raw JSON when a server sends an object.
-func arguments(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s
-		}
-	}
-	if string(raw) == "null" {
-		return ""
-	}
-	return string(raw)
 }
