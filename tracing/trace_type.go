@@ -44,7 +44,7 @@ func ParseTraceType(s string) (TraceType, error) {
 	case strings.EqualFold(s, "false"):
 		hint = string(TraceNone)
 	default:
-		hint = suggest(strings.ToLower(s), names)
+		hint = Suggest(strings.ToLower(s), names)
 	}
 	if hint != "" {
 		hint = fmt.Sprintf("; did you mean %q?", hint)
@@ -62,9 +62,10 @@ func (t *TraceType) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// suggest returns the candidate closest to name when the edit distance is at
-// most 2 and less than the name's length, else "".
-func suggest(name string, candidates []string) string {
+// Suggest returns the candidate closest to name when the edit distance
+// (adjacent transpositions count 1) is at most 2 and less than the name's
+// length, else "". Ties go to the earlier candidate.
+func Suggest(name string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
 		if d := editDistance(name, c); d < bestD && d < len(name) {

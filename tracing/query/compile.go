@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -487,18 +488,10 @@ func numericValue(kind attrKind, c *Compare) (string, error) {
 }
 
 func suggestAttr(name string) string {
-	best, bestD := "", 3
 	cands := []string{"metadata_key", "metadata_value", "feedback_key", "feedback_score", "input_key", "input_value", "output_key", "output_value"}
 	for a := range attributes {
 		cands = append(cands, a)
 	}
-	for _, a := range cands {
-		if d := distance(name, a); d < bestD || (d == bestD && a < best) {
-			best, bestD = a, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	sort.Strings(cands) // ties resolve the same way every time
+	return didYouMean(tracing.Suggest(name, cands))
 }

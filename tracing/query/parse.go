@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/synthgen/synthgen/tracing"
 )
 
 // Node is a parsed filter: *Logical, *Not, *Compare or *Search.
@@ -244,39 +246,17 @@ func (p *parser) value(depth int) (Value, error) {
 	return Value{}, &Error{Col: t.col, Msg: fmt.Sprintf("expected a value, found %s", t.describe())}
 }
 
-// suggest names the closest keyword when the name is a near miss.
+// suggest names the closest keyword when the name is a near miss
+// (comparators first: they are the likelier typo).
 func suggest(name string) string {
-	best, bestD := "", 3
-	for _, k := range append(slices.Clone(Comparators), "and", "or", "not") {
-		if d := distance(name, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return didYouMean(tracing.Suggest(name, append(slices.Clone(Comparators), "and", "or", "not")))
 }
 
-// distance is the Levenshtein distance of two short words.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+func didYouMean(s string) string {
+	if s == "" {
+		return ""
 	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return fmt.Sprintf("; did you mean %q?", s)
 }
 
 type tokKind int
