@@ -3,6 +3,8 @@ package columns
 import (
 	"context"
 	"encoding/hex"
+	"hash/fnv"
+	"io"
 	"slices"
 	"sync"
 	"time"
@@ -179,12 +181,9 @@ func splitmix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-// hashString is FNV-1a.
+// hashString is FNV-1a (hash/fnv).
 func hashString(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
+	h := fnv.New64a()
+	io.WriteString(h, s)
+	return h.Sum64()
 }
