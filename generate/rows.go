@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // WrittenRows maps the rows of a dataset folder's row-group files back to
@@ -72,6 +73,16 @@ func (w *WrittenRows) Indices(id, n int) ([]int64, error) {
 		return nil, fmt.Errorf("row group %d: its file has %d rows, %s and %s say %d", id, n, MetadataFile, FailuresFile, len(out))
 	}
 	return out, nil
+}
+
+// Groups returns the recorded row groups' ids in order.
+func (w *WrittenRows) Groups() []int {
+	ids := make([]int, 0, len(w.rows))
+	for id := range w.rows {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // Span is the range of dataset rows [first, end) group id was asked for

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/synthgen/synthgen/generate"
@@ -110,5 +111,9 @@ func TestCreate_WriteSpansFalse(t *testing.T) {
 	folder, _, _ := createRows(t, cfg, 2)
 	if _, err := os.Stat(filepath.Join(folder, generate.SpansDir)); !os.IsNotExist(err) {
 		t.Errorf("spans folder: %v, want none", err)
+	}
+	// traces query says why it has nothing to read.
+	if _, errOut, code := run(t, "", "traces", "query", folder); code != ExitInvalid || !strings.Contains(errOut, "write_spans: false") {
+		t.Errorf("query without a span log: exit %d\n%s", code, errOut)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -110,11 +109,10 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 	if err != nil {
 		return exitf(ExitInvalid, "%s is not a dataset folder: %v", dir, err)
 	}
-	batches, err := filepath.Glob(filepath.Join(dir, generate.ParquetDir, "batch_*.parquet"))
-	if err != nil || len(batches) == 0 {
-		return exitf(ExitInvalid, "%s has no %s/batch_*.parquet files", dir, generate.ParquetDir)
+	ds, err := openDataset(dir)
+	if err != nil {
+		return err
 	}
-	sort.Strings(batches)
 	var fileTools []json.RawMessage
 	if fl.tools != "" {
 		b, err := os.ReadFile(fl.tools)
@@ -143,55 +141,34 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 		return exitf(ExitInvalid, "%v", err)
 	}
 
-	written, err := generate.ReadWrittenRows(dir)
-	if err != nil {
-		return exitf(ExitInvalid, "%s is not a dataset folder: %v", dir, err)
-	}
 	var (
 		skipped   int
 		noTools   bool
 		firstSkip error
 	)
-	for _, path := range batches {
-		// One row group in memory at a time.
-		cols, rows, err := output.ReadParquetFile(path)
+	for _, id := range ds.written.Groups() {
+		g, err := ds.read(id) // one row group in memory at a time
 		if err != nil {
-			return exitf(ExitFailed, "%v", err)
+			return err
 		}
-		idx := map[string]int{}
-		for i, c := range cols {
-			idx[c.Name] = i
-		}
-		if fl.column == "" {
-			if fl.column, err = onlyTraceColumn(cols); err != nil {
-				return exitf(ExitInvalid, "%v", err)
-			}
-		}
-		traceIdx, ok := idx[fl.column+traceSuffix]
-		if !ok {
-			return exitf(ExitInvalid, "column %q has no %s%s column in %s (set with_trace on it)", fl.column, fl.column, traceSuffix, filepath.Base(path))
-		}
-		toolsIdx, hasTools := idx[fl.column+toolsSuffix]
-		var id int
-		if _, err := fmt.Sscanf(filepath.Base(path), "batch_%05d.parquet", &id); err != nil {
-			return exitf(ExitInvalid, "%s: not a row-group file name", path)
-		}
-		indices, err := written.Indices(id, len(rows))
+		traceIdx, err := g.traceColumn(&fl.column)
 		if err != nil {
-			return exitf(ExitFailed, "%v", err)
+			return err
 		}
+		toolsIdx := g.col(fl.column + toolsSuffix)
+		cols, rows, indices := g.cols, g.rows, g.indices
 		for k, r := range rows {
 			rec := export.Record{Row: indices[k], Column: fl.column, Metadata: map[string]any{}, Scores: map[string]any{}}
 			if r[traceIdx] == nil {
 				skipped++ // a skipped cell has no trace
 				continue
 			}
-			if err := json.Unmarshal([]byte(value.CompactJSON(r[traceIdx])), &rec.Messages); err != nil {
+			if err := decodeCell(r[traceIdx], &rec.Messages); err != nil {
 				return exitf(ExitFailed, "row %d: reading %s%s: %v", rec.Row, fl.column, traceSuffix, err)
 			}
 			switch {
-			case hasTools && r[toolsIdx] != nil:
-				if err := json.Unmarshal([]byte(value.CompactJSON(r[toolsIdx])), &rec.Tools); err != nil {
+			case toolsIdx >= 0 && r[toolsIdx] != nil:
+				if err := decodeCell(r[toolsIdx], &rec.Tools); err != nil {
 					return exitf(ExitFailed, "row %d: reading %s%s: %v", rec.Row, fl.column, toolsSuffix, err)
 				}
 			case fileTools != nil:

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -13,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synthgen/synthgen/generate"
-	"github.com/synthgen/synthgen/generate/output"
 	"github.com/synthgen/synthgen/tracing"
 	"github.com/synthgen/synthgen/tracing/query"
 )
@@ -92,24 +92,23 @@ func runTracesQuery(env Env, dir string, fl queryFlags) error {
 	if err != nil {
 		return exitf(ExitInvalid, "%s is not a dataset folder: %v", dir, err)
 	}
-	written, err := generate.ReadWrittenRows(dir)
+	ds, err := openDataset(dir)
 	if err != nil {
-		return exitf(ExitInvalid, "%s is not a dataset folder: %v", dir, err)
+		return err
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "spans", "batch_*.parquet"))
-	if len(files) == 0 {
-		return exitf(ExitInvalid, "%s has no spans/batch_*.parquet (the run had run_config.write_spans: false?)", dir)
-	}
-	sort.Strings(files)
 	out := newSpanPrinter(env.Stdout, fl)
-	for _, path := range files {
+	for _, id := range ds.written.Groups() {
+		path := filepath.Join(dir, generate.SpansDir, generate.BatchFile(id))
+		if _, err := os.Stat(path); err != nil {
+			return exitf(ExitInvalid, "%s has no span log for row group %d (was the run made with run_config.write_spans: false?)", dir, id)
+		}
 		spans, err := generate.ReadSpans(path)
 		if err != nil {
 			return exitf(ExitFailed, "%v", err)
 		}
-		feedback, err := groupFeedback(dir, filepath.Base(path), fc, written)
+		feedback, err := groupFeedback(ds, id, fc)
 		if err != nil {
-			return exitf(ExitFailed, "%v", err)
+			return err
 		}
 		// A trace's spans are together in its group's file, root first.
 		for start := 0; start < len(spans); {
@@ -220,22 +219,15 @@ func metadataKVs(s string) []query.KV {
 
 // groupFeedback reads the judge scores of a group's rows from its data
 // file: "<judge column>.<score name>" → the score as a number.
-func groupFeedback(dir, file string, fc folderColumns, written *generate.WrittenRows) (map[int64][]query.Score, error) {
+func groupFeedback(ds *dataset, id int, fc folderColumns) (map[int64][]query.Score, error) {
 	if len(fc.judges) == 0 {
 		return nil, nil
 	}
-	var id int
-	if _, err := fmt.Sscanf(file, "batch_%05d.parquet", &id); err != nil {
-		return nil, fmt.Errorf("%s: not a row-group file name", file)
-	}
-	cols, rows, err := output.ReadParquetFile(filepath.Join(dir, generate.ParquetDir, file))
+	g, err := ds.read(id)
 	if err != nil {
 		return nil, err
 	}
-	indices, err := written.Indices(id, len(rows))
-	if err != nil {
-		return nil, err
-	}
+	cols, rows, indices := g.cols, g.rows, g.indices
 	out := map[int64][]query.Score{}
 	for k, r := range rows {
 		scores := map[string]any{}

@@ -1,18 +1,14 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/synthgen/synthgen/columns/value"
 	"github.com/synthgen/synthgen/generate"
-	"github.com/synthgen/synthgen/generate/output"
 	"github.com/synthgen/synthgen/tracing"
 )
 
@@ -54,51 +50,29 @@ func runTracesShow(env Env, dir string, fl showFlags) error {
 		return exitf(ExitInvalid, "--color must be auto, always or never, got %q", fl.color)
 	}
 	color := fl.color == "always" || (fl.color == "auto" && isTerminal(env.Stdout))
-	written, err := generate.ReadWrittenRows(dir)
+	ds, err := openDataset(dir)
 	if err != nil {
-		return exitf(ExitInvalid, "%s is not a dataset folder: %v", dir, err)
+		return err
 	}
-	batches, err := filepath.Glob(filepath.Join(dir, generate.ParquetDir, "batch_*.parquet"))
-	if err != nil || len(batches) == 0 {
-		return exitf(ExitInvalid, "%s has no %s/batch_*.parquet files", dir, generate.ParquetDir)
-	}
-	sort.Strings(batches)
 	want := map[int64]bool{} // the --row rows not shown yet
 	for _, r := range fl.rows {
 		want[r] = true
 	}
 	explicit := len(fl.rows) > 0
 	shown := 0
-	for _, path := range batches {
-		var id int
-		if _, err := fmt.Sscanf(filepath.Base(path), "batch_%05d.parquet", &id); err != nil {
-			return exitf(ExitInvalid, "%s: not a row-group file name", path)
+	for _, id := range ds.written.Groups() {
+		if explicit && !groupHasAny(id, ds.written, want) {
+			continue // read only the groups that hold a wanted row
 		}
-		if explicit && !groupHasAny(id, written, want) {
-			continue // read only the files that hold a wanted row
-		}
-		cols, rows, err := output.ReadParquetFile(path)
+		g, err := ds.read(id)
 		if err != nil {
-			return exitf(ExitFailed, "%v", err)
+			return err
 		}
-		if fl.column == "" {
-			if fl.column, err = onlyTraceColumn(cols); err != nil {
-				return exitf(ExitInvalid, "%v", err)
-			}
-		}
-		ti := -1
-		for i, c := range cols {
-			if c.Name == fl.column+traceSuffix {
-				ti = i
-			}
-		}
-		if ti < 0 {
-			return exitf(ExitInvalid, "column %q has no %s%s column (set with_trace on it)", fl.column, fl.column, traceSuffix)
-		}
-		indices, err := written.Indices(id, len(rows))
+		ti, err := g.traceColumn(&fl.column)
 		if err != nil {
-			return exitf(ExitFailed, "%v", err)
+			return err
 		}
+		rows, indices := g.rows, g.indices
 		for k, r := range rows {
 			if explicit && !want[indices[k]] {
 				continue
@@ -108,7 +82,7 @@ func runTracesShow(env Env, dir string, fl showFlags) error {
 			}
 			var msgs []tracing.Message
 			if r[ti] != nil {
-				if err := json.Unmarshal([]byte(value.CompactJSON(r[ti])), &msgs); err != nil {
+				if err := decodeCell(r[ti], &msgs); err != nil {
 					return exitf(ExitFailed, "row %d: reading %s%s: %v", indices[k], fl.column, traceSuffix, err)
 				}
 			}
