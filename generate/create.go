@@ -40,6 +40,10 @@ type CreateOptions struct {
 	// its result is the file's model_usage (requests, tokens, latency per
 	// model alias).
 	ModelUsage func() map[string]any
+	// ColumnTools, when set, is called each time metadata.json is written;
+	// its result is the file's tools: the tool schemas offered to each
+	// column that calls tools, by column (exports read them).
+	ColumnTools func() map[string]any
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -156,6 +160,7 @@ func Create(ctx context.Context, doc *config.Document, p *Plan, opts CreateOptio
 		return nil, err
 	}
 	folder.usage = opts.ModelUsage
+	folder.columnTools = opts.ColumnTools
 	folder.spans = spans
 	window := intOr(rc.ShutdownErrorWindow, 100)
 	if rc.DisableEarlyShutdown != nil && *rc.DisableEarlyShutdown {

@@ -50,8 +50,11 @@ type Metadata struct {
 	Schema              []SchemaColumn         `json:"schema"`
 	ColumnStatistics    map[string]*ColumnStat `json:"column_statistics"`
 	ModelUsage          map[string]any         `json:"model_usage"`
-	Batches             []BatchInfo            `json:"batches"`
-	SynthgenVersion     string                 `json:"synthgen_version"`
+	// Tools are the tool schemas offered to each column that calls tools
+	// (OpenAI function tools), by column.
+	Tools           map[string]any `json:"tools,omitempty"`
+	Batches         []BatchInfo    `json:"batches"`
+	SynthgenVersion string         `json:"synthgen_version"`
 }
 
 // SchemaColumn is one written column and its type.
@@ -82,7 +85,8 @@ type Folder struct {
 	stats   *statsAcc
 	failure *os.File
 	// usage, when set, gives metadata.json's model_usage.
-	usage func() map[string]any
+	usage       func() map[string]any
+	columnTools func() map[string]any
 	// spans: write each group's span log (RowGroup.Spans) to
 	// spans/batch_NNNNN.parquet (run_config.write_spans).
 	spans bool
@@ -285,6 +289,9 @@ func (f *Folder) writeMeta() error {
 	m := f.meta
 	if f.usage != nil {
 		m.ModelUsage = f.usage()
+	}
+	if f.columnTools != nil {
+		m.Tools = f.columnTools()
 	}
 	sort.Slice(m.Batches, func(i, j int) bool { return m.Batches[i].ID < m.Batches[j].ID })
 	m.NumCompletedBatches = len(m.Batches)

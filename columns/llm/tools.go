@@ -158,6 +158,7 @@ func (t *columnTools) resolve(ctx context.Context) error {
 	}
 	t.schemas = schemas
 	t.value = toolsValue(schemas)
+	t.count(func(u *ToolUsage) { u.schemas = t.value })
 	return nil
 }
 
@@ -294,6 +295,9 @@ type ToolCounts struct {
 type ToolUsage struct {
 	mu sync.Mutex
 	ToolCounts
+	// schemas are the column's tools as a {column}__tools value, once
+	// resolved (metadata.json "tools").
+	schemas []any
 }
 
 // Counts returns a copy of the counters.

@@ -46,6 +46,27 @@ func (s *UsageSet) Tools(column, alias string) *ToolUsage {
 	return e.usage
 }
 
+// ColumnTools returns the tools offered to each column that calls tools,
+// as OpenAI function tools ({"type": "function", "function": {name,
+// description, parameters}}), by column; columns whose tools are not
+// resolved yet are left out. The values are not mutated afterwards.
+func (s *UsageSet) ColumnTools() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]any{}
+	for col, e := range s.tools {
+		e.usage.mu.Lock()
+		if e.usage.schemas != nil {
+			out[col] = e.usage.schemas
+		}
+		e.usage.mu.Unlock()
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // ToolTotals sums the tool use of every column; ok is false when no column
 // calls tools.
 func (s *UsageSet) ToolTotals() (ToolCounts, bool) {

@@ -20,10 +20,16 @@ const (
 	FormatShareGPT   = "sharegpt"
 	FormatFlat       = "flat"
 	FormatEval       = "eval"
+	// FormatOTLP writes one OTLP/JSON TracesData line per record (= per
+	// row's trace); it needs Record.Spans.
+	FormatOTLP = "otlp"
+	// FormatLangSmith writes one LangSmith run line per span of the
+	// record's trace; it needs Record.Spans.
+	FormatLangSmith = "langsmith"
 )
 
 // Formats lists the formats this package writes, the default first.
-var Formats = []string{FormatHFMessages, FormatOpenAIFT, FormatShareGPT, FormatFlat, FormatEval}
+var Formats = []string{FormatHFMessages, FormatOpenAIFT, FormatShareGPT, FormatFlat, FormatEval, FormatOTLP, FormatLangSmith}
 
 // Reasoning modes: keep reasoning_content on assistant turns, drop it, or
 // inline it as "<think>…</think>" before the content.
@@ -41,6 +47,10 @@ var ErrUsage = errors.New("invalid export options")
 // Writer wrote nothing for it and the caller may go on.
 var ErrSkipped = errors.New("record skipped")
 
+// ErrNoSpans marks a record without spans written in a format made of spans
+// (otlp, langsmith); the Writer wrote nothing for it.
+var ErrNoSpans = errors.New("the dataset has no span log (run made with run_config.write_spans: false)")
+
 // Record is one row's conversation of one column, as an exporter reads it.
 // The Writer does not mutate or keep any of its slices or maps.
 type Record struct {
@@ -56,14 +66,20 @@ type Record struct {
 	Metadata map[string]any
 	// Scores are the row's judge scores keyed "<judge column>.<score name>.score".
 	Scores map[string]any
+	// Spans are the spans of the row's trace from the span log (root first,
+	// parents before children); nil when the run wrote none.
+	Spans []tracing.Span
+	// Conversations are the traces of every LLM column of the row that kept
+	// one, by column (Column's is Messages); nil when only Messages is known.
+	Conversations map[string][]tracing.Message
 }
 
 // Options configure a Writer.
 type Options struct {
 	Format string // default hf-messages
 	// Reasoning is keep, drop or inline; "" is the format's default (keep for
-	// hf-messages and eval, drop for openai-ft, inline for sharegpt; flat
-	// leaves reasoning out).
+	// hf-messages, eval, otlp and langsmith, drop for openai-ft, inline for
+	// sharegpt; flat leaves reasoning out).
 	Reasoning string
 	// ArgumentsAsString writes tool call arguments as JSON text instead of
 	// objects (hf-messages, eval), for Arrow-based readers, which cannot hold
@@ -74,12 +90,14 @@ type Options struct {
 	Warn func(string)
 }
 
-// Writer writes one JSON line per record. It is not safe for concurrent use.
+// Writer writes one JSON line per record (langsmith: one per span of the
+// record). It is not safe for concurrent use.
 type Writer struct {
 	w      *bufio.Writer
 	opts   Options
 	warned map[string]bool
-	n      int
+	n      int // records written
+	lines  int
 }
 
 // NewWriter returns a Writer of opts.Format to w; Close flushes it.
@@ -116,14 +134,22 @@ func NewWriter(w io.Writer, opts Options) (*Writer, error) {
 	return &Writer{w: bufio.NewWriter(w), opts: opts, warned: map[string]bool{}}, nil
 }
 
-// Written is the number of lines written.
+// Written is the number of records (rows) written. It equals Lines but for
+// langsmith, which writes a line per span.
 func (w *Writer) Written() int { return w.n }
 
-// Write writes rec's line. An error wrapping ErrSkipped wrote nothing and
-// leaves the Writer usable; other errors are write errors.
+// Lines is the number of lines written.
+func (w *Writer) Lines() int { return w.lines }
+
+// Write writes rec's line (langsmith: lines). An error wrapping ErrSkipped
+// or ErrNoSpans wrote nothing and leaves the Writer usable; other errors are
+// write errors.
 func (w *Writer) Write(rec Record) error {
-	var line any
-	var err error
+	var (
+		line  any
+		lines []any
+		err   error
+	)
 	switch w.opts.Format {
 	case FormatHFMessages:
 		line = w.hfMessages(rec)
@@ -135,19 +161,33 @@ func (w *Writer) Write(rec Record) error {
 		line = flat(rec)
 	case FormatEval:
 		line, err = w.eval(rec)
+	case FormatOTLP:
+		line, err = w.otlp(rec)
+	case FormatLangSmith:
+		lines, err = w.langSmith(rec)
+	}
+	if err == nil && line != nil {
+		lines = []any{line}
+	}
+	// Encode every line before writing any, so an error writes nothing.
+	var buf []byte
+	for _, l := range lines {
+		if err != nil {
+			break
+		}
+		var b []byte
+		if b, err = tracing.MarshalNoEscape(l); err == nil {
+			buf = append(append(buf, b...), '\n')
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("row %d, column %q: %w", rec.Row, rec.Column, err)
 	}
-	b, err := tracing.MarshalNoEscape(line)
-	if err != nil {
-		return fmt.Errorf("row %d, column %q: %w", rec.Row, rec.Column, err)
-	}
-	b = append(b, '\n')
-	if _, err := w.w.Write(b); err != nil {
+	if _, err := w.w.Write(buf); err != nil {
 		return err
 	}
 	w.n++
+	w.lines += len(lines)
 	return nil
 }
 

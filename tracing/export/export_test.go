@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/synthgen/synthgen/tracing"
 )
@@ -33,22 +34,25 @@ func fixture() []Record {
 		json.RawMessage(`{"type":"function","function":{"name":"multiply","description":"Multiply two numbers.","parameters":{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}}}`),
 		json.RawMessage(`{"type":"function","function":{"name":"search_docs","description":"Search the company docs.","parameters":{"type":"object","properties":{"query":{"type":"string"}},"required":["query"]}}}`),
 	}
+	answer := []tracing.Message{
+		tracing.Text(tracing.RoleSystem, "You are a careful assistant. Use the tools."),
+		tracing.Text(tracing.RoleUser, "What is 2+3 and 4*5, and when does the roastery open?"),
+		withCalls("I need add and multiply.", addCall, mulCall),
+		tracing.ToolResult(addCall.ID, "5"),
+		tracing.ToolResult(mulCall.ID, "20"),
+		withCalls("Now the opening hours.", docCall),
+		tracing.ToolResult(docCall.ID, "Error: search_docs failed: timeout"),
+		reasoning(tracing.Text(tracing.RoleAssistant, "2+3 is 5 and 4*5 is 20; the hours are unknown."), "The docs tool failed."),
+	}
 	return []Record{{
-		Row:    0,
-		Column: "answer",
-		Messages: []tracing.Message{
-			tracing.Text(tracing.RoleSystem, "You are a careful assistant. Use the tools."),
-			tracing.Text(tracing.RoleUser, "What is 2+3 and 4*5, and when does the roastery open?"),
-			withCalls("I need add and multiply.", addCall, mulCall),
-			tracing.ToolResult(addCall.ID, "5"),
-			tracing.ToolResult(mulCall.ID, "20"),
-			withCalls("Now the opening hours.", docCall),
-			tracing.ToolResult(docCall.ID, "Error: search_docs failed: timeout"),
-			reasoning(tracing.Text(tracing.RoleAssistant, "2+3 is 5 and 4*5 is 20; the hours are unknown."), "The docs tool failed."),
-		},
-		Tools:    tools,
-		Metadata: map[string]any{"a": int64(2), "task": "add"},
-		Scores:   map[string]any{"quality.accuracy.score": "4", "quality.helpfulness.score": "3"},
+		Row:           0,
+		Column:        "answer",
+		Messages:      answer,
+		Tools:         tools,
+		Metadata:      map[string]any{"a": int64(2), "task": "add"},
+		Scores:        map[string]any{"quality.accuracy.score": "4", "quality.helpfulness.score": "3"},
+		Spans:         fixtureSpans(),
+		Conversations: map[string][]tracing.Message{"answer": answer},
 	}, {
 		Row:    1,
 		Column: "answer",
@@ -60,7 +64,82 @@ func fixture() []Record {
 	}}
 }
 
+// Span IDs of the fixture's row 0.
+const (
+	rootID    = "0b5e1f8a-3c2d-8e4f-9a6b-7c8d9e0f1a2b"
+	samplerID = "1c6f2a9b-4d3e-8f5a-8b7c-8d9e0f1a2b3c"
+	cellID    = "2d7a3bac-5e4f-8a6b-9c8d-9e0f1a2b3c4d"
+	req1ID    = "3e8b4cbd-6f5a-8b7c-ad9e-0f1a2b3c4d5e"
+	mulID     = "4f9c5dce-7a6b-8c8d-be0f-1a2b3c4d5e6f"
+	addID     = "5a0d6edf-8b7c-8d9e-8f1a-2b3c4d5e6f70"
+	req2ID    = "6b1e7fe0-9c8d-8e0f-9a2b-3c4d5e6f7081"
+	docsID    = "7c2f80f1-ad9e-8f1a-ab3c-4d5e6f708192"
+	req3ID    = "8d3091a2-be0f-8a2b-bc4d-5e6f708192a3"
+	parserID  = "9e41a2b3-cf1a-8b3c-8d5e-6f708192a3b4"
+)
+
+// span returns a span of row 0 from start to end (µs after 10:00 UTC).
+func span(id, parent, runType, name, column string, start, end int64) tracing.Span {
+	t0 := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
+	s := tracing.Span{
+		ID: id, TraceID: rootID, ParentID: parent, RunType: runType, Name: name, Column: column,
+		StartTime: t0.Add(time.Duration(start) * time.Microsecond),
+		EndTime:   t0.Add(time.Duration(end) * time.Microsecond),
+		Status:    tracing.SpanSuccess,
+	}
+	s.Latency = s.EndTime.Sub(s.StartTime).Seconds()
+	return s
+}
+
+// fixtureSpans is the span log of row 0, the root first and the rest out of
+// order: a sampler cell; the LLM cell "answer" with three model requests,
+// the parallel add and multiply calls (multiply starting first), the
+// search_docs call that timed out, and the parse step.
+func fixtureSpans() []tracing.Span {
+	request := func(id string, start, end, prompt, completion, reasoning int64, finish string, attempt int64) tracing.Span {
+		s := span(id, cellID, "llm", "reasoner", "answer", start, end)
+		s.Model, s.Provider, s.FinishReason, s.Attempt = "mock-reasoner-1", "mock", finish, attempt
+		s.PromptTokens, s.CompletionTokens, s.ReasoningTokens = prompt, completion, reasoning
+		s.TotalTokens = prompt + completion
+		return s
+	}
+	root := span(rootID, "", "chain", "row", "", 0, 2_400_100)
+	root.Metadata = `{"a":2,"task":"add"}`
+	cell := span(cellID, rootID, "llm", "answer", "answer", 200, 2_400_000)
+	cell.Tags = []string{tracing.TagToolError}
+	docs := span(docsID, cellID, "tool", "search_docs", "answer", 1_500_100, 1_700_100)
+	docs.Status, docs.Error, docs.Tags = tracing.SpanError, "timed out after 200ms", []string{tracing.TagToolError}
+	return []tracing.Span{
+		root,
+		request(req3ID, 1_700_200, 2_399_000, 260, 30, 6, "stop", 1),
+		cell,
+		span(parserID, cellID, "parser", "parse", "answer", 2_399_100, 2_399_200),
+		span(addID, cellID, "tool", "add", "answer", 800_103, 800_500),
+		request(req1ID, 300, 800_000, 120, 40, 12, "tool_calls", 1),
+		span(mulID, cellID, "tool", "multiply", "answer", 800_100, 800_900),
+		docs,
+		request(req2ID, 801_000, 1_500_000, 180, 25, 8, "tool_calls", 2),
+		span(samplerID, rootID, "sampler", "task", "task", 100, 150),
+	}
+}
+
+// spanFormat says whether format needs Record.Spans.
+func spanFormat(format string) bool { return format == FormatOTLP || format == FormatLangSmith }
+
+// export writes the fixture (for otlp and langsmith, its records with
+// spans) and returns the output and the warnings.
 func export(t *testing.T, opts Options) (string, []string) {
+	t.Helper()
+	var recs []Record
+	for _, rec := range fixture() {
+		if !spanFormat(opts.Format) || len(rec.Spans) > 0 {
+			recs = append(recs, rec)
+		}
+	}
+	return exportRecords(t, opts, recs)
+}
+
+func exportRecords(t *testing.T, opts Options, recs []Record) (string, []string) {
 	t.Helper()
 	var buf bytes.Buffer
 	var warnings []string
@@ -69,7 +148,7 @@ func export(t *testing.T, opts Options) (string, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, rec := range fixture() {
+	for _, rec := range recs {
 		if err := w.Write(rec); err != nil {
 			t.Fatal(err)
 		}
@@ -91,6 +170,8 @@ func TestGolden(t *testing.T) {
 		{"sharegpt", Options{Format: FormatShareGPT}},
 		{"flat", Options{Format: FormatFlat}},
 		{"eval", Options{Format: FormatEval}},
+		{"otlp", Options{Format: FormatOTLP}},
+		{"langsmith", Options{Format: FormatLangSmith}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -288,10 +369,22 @@ func TestShareGPTSkipsBrokenAlternation(t *testing.T) {
 
 func TestFlatAndEvalShape(t *testing.T) {
 	out, _ := export(t, Options{Format: FormatFlat})
-	l := lines(t, out)[0]
+	ls := lines(t, out)
+	l := ls[0]
 	if !slices.Equal(asStrings(l["tools_involved"]), []string{"add", "multiply", "search_docs"}) ||
 		l["tool_calls"] != 3.0 || l["tool_errors"] != 1.0 || l["quality.accuracy.score"] != "4" {
 		t.Errorf("flat line = %v", l)
+	}
+	// With spans: the cell's latency and the sum of its requests' tokens;
+	// without: neither key.
+	if l["latency"] != 2.3998 || l["total_tokens"] != 160.0+205+290 {
+		t.Errorf("flat latency, total_tokens = %v, %v; want 2.3998, 655", l["latency"], l["total_tokens"])
+	}
+	if _, ok := ls[1]["latency"]; ok {
+		t.Errorf("flat line without spans has latency: %v", ls[1])
+	}
+	if _, ok := ls[1]["total_tokens"]; ok {
+		t.Errorf("flat line without spans has total_tokens: %v", ls[1])
 	}
 	out, _ = export(t, Options{Format: FormatEval})
 	l = lines(t, out)[0]
@@ -318,5 +411,29 @@ func TestOptionErrors(t *testing.T) {
 		if _, err := NewWriter(&bytes.Buffer{}, o); !errors.Is(err, ErrUsage) {
 			t.Errorf("%+v: err = %v, want ErrUsage", o, err)
 		}
+	}
+}
+
+// The span formats need the span log: a record without spans writes
+// nothing and returns ErrNoSpans, and the writer goes on.
+func TestSpanFormatsWithoutSpans(t *testing.T) {
+	for _, format := range []string{FormatOTLP, FormatLangSmith} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := NewWriter(&buf, Options{Format: format})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(fixture()[1]); !errors.Is(err, ErrNoSpans) {
+				t.Fatalf("err = %v, want ErrNoSpans", err)
+			}
+			if err := w.Write(fixture()[0]); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			if w.Written() != 1 || w.Lines() != strings.Count(buf.String(), "\n") {
+				t.Errorf("written %d, lines %d: %q", w.Written(), w.Lines(), buf.String())
+			}
+		})
 	}
 }

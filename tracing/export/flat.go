@@ -7,8 +7,14 @@ import (
 )
 
 // Tool result prefixes that mark a failed or refused call
-// (spec/llm-and-traces.md, "Tool use").
-var toolErrorPrefixes = []string{"Error: ", "Tool call refused: "}
+// (spec/llm-and-traces.md, "Tool use"). A refused call did not run: no
+// tool span stands for it.
+const (
+	toolErrorPrefix = "Error: "
+	refusedPrefix   = "Tool call refused: "
+)
+
+var toolErrorPrefixes = []string{toolErrorPrefix, refusedPrefix}
 
 // flat is the analysis view of a record:
 //
@@ -18,7 +24,11 @@ var toolErrorPrefixes = []string{"Error: ", "Tool call refused: "}
 //
 // inputs holds the system prompt (when there is one) and the first user
 // message; output the final answer's text (null when the conversation has
-// none). latency and total_tokens are not in a trace and are left out.
+// none). With the row's spans (Record.Spans), "latency" (seconds) and
+// "total_tokens" of the column's cell follow tool_errors: the cell span's
+// latency, and its total tokens or else the sum over its model requests
+// (null when the trace has no cell of the column); without spans they are
+// left out.
 func flat(rec Record) any {
 	inputs := &obj{}
 	var user *string
@@ -62,6 +72,21 @@ func flat(rec Record) any {
 	o := (&obj{}).set("row", rec.Row).set("column", rec.Column).
 		set("inputs", inputs).set("output", output).
 		set("tools_involved", involved).set("tool_calls", calls).set("tool_errors", errs)
+	if len(rec.Spans) > 0 {
+		var latency, total any // null without a cell of the column
+		if cell := newSpanTree(rec).cellOf(rec.Column); cell != nil {
+			s := cell.span
+			seconds := s.Latency
+			if seconds == 0 && !s.EndTime.IsZero() {
+				seconds = s.EndTime.Sub(s.StartTime).Seconds()
+			}
+			latency, total = seconds, s.TotalTokens
+			if cell.cell != nil { // an LLM cell
+				total = cell.cell.totalTokens
+			}
+		}
+		o.set("latency", latency).set("total_tokens", total)
+	}
 	if len(rec.Metadata) > 0 {
 		meta := &obj{}
 		for _, k := range sortedKeys(rec.Metadata) {

@@ -75,6 +75,7 @@ func newCreateCmd(env Env) *cobra.Command {
 				Progress:     prog.update,
 				Processors:   l.processors(),
 				ModelUsage:   llm.UsageOf(l.bc).Snapshot,
+				ColumnTools:  llm.UsageOf(l.bc).ColumnTools,
 			})
 			prog.finish()
 			if t, ok := llm.UsageOf(l.bc).ToolTotals(); ok {

@@ -1,18 +1,18 @@
 package cli
 
 import (
-	"encoding/json"
-	"path/filepath"
+	"errors"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/synthgen/synthgen/columns/value"
-	"github.com/synthgen/synthgen/generate"
-	"github.com/synthgen/synthgen/generate/output"
+	"github.com/synthgen/synthgen/traceset"
+	"github.com/synthgen/synthgen/tracing/query"
 )
 
 // newTracesCmd is the parent of the commands that read the traces of a
-// dataset folder (spec/trace-toolkit.md), each in its own file.
+// dataset folder (spec/trace-toolkit.md), each in its own file; they read
+// the folder through traceset, one row group at a time.
 func newTracesCmd(env Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "traces",
@@ -23,75 +23,120 @@ func newTracesCmd(env Env) *cobra.Command {
 	return cmd
 }
 
-// dataset reads a dataset folder's row groups, one at a time (never the
-// whole dataset in memory), with each row's dataset index.
-type dataset struct {
-	dir     string
-	written *generate.WrittenRows
-}
-
-// openDataset opens dir; an error is a usage error (exit 2).
-func openDataset(dir string) (*dataset, error) {
-	w, err := generate.ReadWrittenRows(dir)
+// openFolder opens a dataset folder; an error is a usage error (exit 2).
+func openFolder(dir string) (*traceset.Folder, error) {
+	f, err := traceset.Open(dir)
 	if err != nil {
-		return nil, exitf(ExitInvalid, "%s is not a dataset folder: %v", dir, err)
+		return nil, exitf(ExitInvalid, "%v", err)
 	}
-	if len(w.Groups()) == 0 {
-		return nil, exitf(ExitInvalid, "%s has no completed row groups", dir)
-	}
-	return &dataset{dir: dir, written: w}, nil
+	return f, nil
 }
 
-// rowGroup is one row group's data: columns, rows, and the dataset row
-// index of each row.
-type rowGroup struct {
-	id      int
-	cols    []output.Column
-	rows    [][]any
-	indices []int64
-}
-
-// read reads row group id's data file.
-func (d *dataset) read(id int) (*rowGroup, error) {
-	cols, rows, err := output.ReadParquetFile(filepath.Join(d.dir, generate.ParquetDir, generate.BatchFile(id)))
+// readGroup reads a row group; an error is a failure (exit 1).
+func readGroup(f *traceset.Folder, id int) (*traceset.Group, error) {
+	g, err := f.Group(id)
 	if err != nil {
 		return nil, exitf(ExitFailed, "%v", err)
 	}
-	indices, err := d.written.Indices(id, len(rows))
+	return g, nil
+}
+
+// traceColumn resolves *column against g (default: the only column with a
+// trace); an error is a usage error.
+func traceColumn(g *traceset.Group, column *string) error {
+	c, err := g.TraceColumn(*column)
+	if err != nil {
+		return exitf(ExitInvalid, "%v", err)
+	}
+	*column = c
+	return nil
+}
+
+// readTraces reads a group's traces for filtering; a folder without a span
+// log is a usage error naming the option that turns it off.
+func readTraces(f *traceset.Folder, id int, g *traceset.Group, labels map[traceset.Key]traceset.Annotation) ([]traceset.Trace, error) {
+	ts, err := f.Traces(id, g, labels)
+	if errors.Is(err, traceset.ErrNoSpans) {
+		return nil, exitf(ExitInvalid, "%v", err)
+	}
 	if err != nil {
 		return nil, exitf(ExitFailed, "%v", err)
 	}
-	return &rowGroup{id: id, cols: cols, rows: rows, indices: indices}, nil
+	return ts, nil
 }
 
-// col returns the index of column name in g, or -1.
-func (g *rowGroup) col(name string) int {
-	for i, c := range g.cols {
-		if c.Name == name {
-			return i
-		}
+// readLabels reads the review labels of a folder (feedback "human").
+func readLabels(dir string) (map[traceset.Key]traceset.Annotation, error) {
+	labels, _, err := traceset.ReadAnnotations(dir)
+	if err != nil {
+		return nil, exitf(ExitFailed, "%v", err)
 	}
-	return -1
+	return labels, nil
 }
 
-// traceColumn resolves *column (default: the only column with a trace) and
-// returns the index of its trace in g.
-func (g *rowGroup) traceColumn(column *string) (int, error) {
-	if *column == "" {
-		name, err := onlyTraceColumn(g.cols)
+// compileFlag compiles a filter flag; an error says which flag and points
+// at the column.
+func compileFlag(name, src string) (*query.Filter, error) {
+	if src == "" {
+		return nil, nil
+	}
+	f, err := query.Compile(src)
+	if err != nil {
+		return nil, exitf(ExitInvalid, "--%s: %v\n  %s\n  %s^", name, err, src, strings.Repeat(" ", max(errColumn(err)-1, 0)))
+	}
+	return f, nil
+}
+
+func errColumn(err error) int {
+	if qe, ok := err.(*query.Error); ok {
+		return qe.Col
+	}
+	return 1
+}
+
+// rowFilter selects whole rows: a row passes when some span of its trace
+// passes the filter. It reads each group's traces once.
+type rowFilter struct {
+	filter *query.Filter
+	labels map[traceset.Key]traceset.Annotation
+	pass   map[int64]bool // rows of the current group that pass
+}
+
+// newRowFilter compiles --filter; nil when src is empty.
+func newRowFilter(dir, src string) (*rowFilter, error) {
+	f, err := compileFlag("filter", src)
+	if f == nil || err != nil {
+		return nil, err
+	}
+	labels, err := readLabels(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &rowFilter{filter: f, labels: labels}, nil
+}
+
+// group evaluates the filter on every trace of group g.
+func (rf *rowFilter) group(f *traceset.Folder, g *traceset.Group) error {
+	if rf == nil {
+		return nil
+	}
+	traces, err := readTraces(f, g.ID, g, rf.labels)
+	if err != nil {
+		return err
+	}
+	rf.pass = map[int64]bool{}
+	fs := traceset.Filters{Tree: rf.filter}
+	for i := range traces {
+		sel, err := fs.Select(&traces[i])
 		if err != nil {
-			return 0, exitf(ExitInvalid, "%v", err)
+			return exitf(ExitFailed, "%v", err)
 		}
-		*column = name
+		if len(sel) > 0 {
+			rf.pass[traces[i].Row] = true
+		}
 	}
-	i := g.col(*column + traceSuffix)
-	if i < 0 {
-		return 0, exitf(ExitInvalid, "column %q has no %s%s column (set with_trace on it)", *column, *column, traceSuffix)
-	}
-	return i, nil
+	return nil
 }
 
-// decodeCell reads a nested cell (a trace, tool schemas) into v.
-func decodeCell(cell any, v any) error {
-	return json.Unmarshal([]byte(value.CompactJSON(cell)), v)
-}
+// keep says whether row passes (always, without a filter).
+func (rf *rowFilter) keep(row int64) bool { return rf == nil || rf.pass[row] }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,22 +11,15 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/synthgen/synthgen/columns/value"
-	"github.com/synthgen/synthgen/generate"
 	"github.com/synthgen/synthgen/generate/output"
+	"github.com/synthgen/synthgen/traceset"
 	"github.com/synthgen/synthgen/tracing"
 	"github.com/synthgen/synthgen/tracing/export"
 )
 
-// Suffixes of the derived columns an LLM column writes.
-const (
-	traceSuffix = "__trace"
-	toolsSuffix = "__tools" // dropped by default; read when a dataset has it
-)
-
 type exportFlags struct {
-	format, column, out, reasoning, tools string
-	argsAsString                          bool
+	format, column, out, reasoning, tools, filter string
+	argsAsString                                  bool
 }
 
 func newTracesExportCmd(env Env) *cobra.Command {
@@ -40,10 +32,15 @@ func newTracesExportCmd(env Env) *cobra.Command {
 			"  hf-messages  {messages, tools} for TRL, Axolotl, Unsloth (reasoning_content kept, arguments as objects)\n" +
 			"  openai-ft    {messages, tools, parallel_tool_calls} for OpenAI fine-tuning (reasoning dropped)\n" +
 			"  sharegpt     LLaMA-Factory {conversations, system, tools}; also adds the entry to dataset_info.json\n" +
-			"  flat         {row, column, inputs, output, tools_involved, tool_calls, tool_errors, metadata, judge scores}\n" +
+			"  otlp         OTLP/JSON TracesData per row: the row's spans with GenAI and OpenInference attributes\n" +
+			"  langsmith    LangSmith Run JSON, one line per span\n" +
+			"  flat         {row, column, inputs, output, tools_involved, tool_calls, tool_errors, latency,\n" +
+			"               total_tokens, metadata, judge scores}; Parquet with -o FILE.parquet\n" +
 			"  eval         {inputs, expected, metadata}\n" +
-			"Tool schemas come from the {column}__tools column when the dataset kept it, else from --tools (a JSON\n" +
-			"list of OpenAI function tools). The folder is never modified.",
+			"--filter keeps the rows where some span of the row's trace passes the filter (the query language of\n" +
+			"`traces query`; review labels are feedback \"human\"). Tool schemas come from metadata.json (the tools\n" +
+			"offered to the column), or from --tools (a JSON list of OpenAI function tools). The folder is never\n" +
+			"modified.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTracesExport(env, args[0], fl)
@@ -55,61 +52,22 @@ func newTracesExportCmd(env Env) *cobra.Command {
 	f.StringVarP(&fl.out, "output", "o", "-", "the file to write; - for stdout")
 	f.StringVar(&fl.reasoning, "reasoning", "", "keep, drop or inline (as <think>…</think>); default depends on the format")
 	f.BoolVar(&fl.argsAsString, "arguments-as-string", false, "write tool call arguments as JSON text (Arrow-safe)")
-	f.StringVar(&fl.tools, "tools", "", "a JSON file with the tools offered (OpenAI function tools), when the dataset has no {column}__tools")
+	f.StringVar(&fl.tools, "tools", "", "a JSON file with the tools offered (OpenAI function tools), instead of metadata.json's")
+	f.StringVar(&fl.filter, "filter", "", "export only the rows where some span of the trace passes this filter")
 	return cmd
 }
 
-// folderColumns is what builder_config.json says about the columns.
-type folderColumns struct {
-	declared map[string]bool     // every configured column
-	samplers map[string]bool     // sampler columns: row metadata
-	judges   map[string][]string // llm-judge columns → score names
-}
-
-func readBuilderConfig(dir string) (folderColumns, error) {
-	fc := folderColumns{declared: map[string]bool{}, samplers: map[string]bool{}, judges: map[string][]string{}}
-	b, err := os.ReadFile(filepath.Join(dir, generate.BuilderConfigFile))
-	if err != nil {
-		return fc, err
-	}
-	var doc struct {
-		DataDesigner struct {
-			Columns []struct {
-				Name       string `json:"name"`
-				ColumnType string `json:"column_type"`
-				Scores     []struct {
-					Name string `json:"name"`
-				} `json:"scores"`
-			} `json:"columns"`
-		} `json:"data_designer"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return fc, fmt.Errorf("reading %s: %w", generate.BuilderConfigFile, err)
-	}
-	for _, c := range doc.DataDesigner.Columns {
-		fc.declared[c.Name] = true
-		switch c.ColumnType {
-		case "sampler":
-			fc.samplers[c.Name] = true
-		case "llm-judge":
-			for _, s := range c.Scores {
-				fc.judges[c.Name] = append(fc.judges[c.Name], s.Name)
-			}
-		}
-	}
-	return fc, nil
-}
-
 func runTracesExport(env Env, dir string, fl exportFlags) error {
-	if strings.HasSuffix(strings.ToLower(fl.out), ".parquet") {
-		return exitf(ExitInvalid, "Parquet output is not supported yet; write JSON lines (-o FILE.jsonl)")
+	toParquet := strings.HasSuffix(strings.ToLower(fl.out), ".parquet")
+	if toParquet && fl.format != export.FormatFlat {
+		return exitf(ExitInvalid, "-o %s: only --format flat is written as Parquet; the other formats are JSON lines", fl.out)
 	}
 	warn := func(s string) { fmt.Fprintf(env.Stderr, "warning: %s\n", s) }
-	fc, err := readBuilderConfig(dir)
+	f, err := openFolder(dir)
 	if err != nil {
-		return exitf(ExitInvalid, "%s is not a dataset folder: %v", dir, err)
+		return err
 	}
-	ds, err := openDataset(dir)
+	rf, err := newRowFilter(dir, fl.filter)
 	if err != nil {
 		return err
 	}
@@ -123,76 +81,87 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 			return exitf(ExitInvalid, "--tools %s: want a JSON list of tools: %v", fl.tools, err)
 		}
 	}
+	needSpans := fl.format == export.FormatOTLP || fl.format == export.FormatLangSmith || fl.format == export.FormatFlat
 
-	var w io.Writer = env.Stdout
-	var file *os.File
-	if fl.out != "-" {
-		if err := os.MkdirAll(filepath.Dir(fl.out), 0o755); err != nil {
-			return exitf(ExitFailed, "%v", err)
-		}
-		if file, err = os.Create(fl.out); err != nil {
-			return exitf(ExitFailed, "%v", err)
-		}
-		defer file.Close()
-		w = file
+	var sink exportSink
+	if toParquet {
+		sink, err = newFlatParquet(fl.out, f)
+	} else {
+		sink, err = newLineSink(env.Stdout, fl.out)
 	}
-	ew, err := export.NewWriter(w, export.Options{Format: fl.format, Reasoning: fl.reasoning, ArgumentsAsString: fl.argsAsString, Warn: warn})
+	if err != nil {
+		return err
+	}
+	defer sink.abort()
+	ew, err := export.NewWriter(sink, export.Options{Format: fl.format, Reasoning: fl.reasoning, ArgumentsAsString: fl.argsAsString, Warn: warn})
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
 	}
 
 	var (
-		skipped   int
-		noTools   bool
-		firstSkip error
+		skipped, filtered int
+		noTools           bool
+		firstSkip         error
 	)
-	for _, id := range ds.written.Groups() {
-		g, err := ds.read(id) // one row group in memory at a time
+	for _, id := range f.Groups() {
+		g, err := readGroup(f, id) // one row group in memory at a time
 		if err != nil {
 			return err
 		}
-		traceIdx, err := g.traceColumn(&fl.column)
-		if err != nil {
+		if err := traceColumn(g, &fl.column); err != nil {
 			return err
 		}
-		toolsIdx := g.col(fl.column + toolsSuffix)
-		cols, rows, indices := g.cols, g.rows, g.indices
-		for k, r := range rows {
-			rec := export.Record{Row: indices[k], Column: fl.column, Metadata: map[string]any{}, Scores: map[string]any{}}
-			if r[traceIdx] == nil {
+		if err := rf.group(f, g); err != nil {
+			return err
+		}
+		tools := fileTools
+		if tools == nil {
+			tools = f.Tools[fl.column]
+		}
+		var spans map[int64][]tracing.Span
+		if needSpans && f.HasSpans(id) {
+			if spans, err = rowSpans(f, id); err != nil {
+				return err
+			}
+		}
+		for k := range g.Rows {
+			r := g.Row(k)
+			if !rf.keep(r.Index) {
+				filtered++
+				continue
+			}
+			msgs, ok, err := r.Trace(fl.column)
+			if err != nil {
+				return exitf(ExitFailed, "%v", err)
+			}
+			if !ok {
 				skipped++ // a skipped cell has no trace
 				continue
 			}
-			if err := decodeCell(r[traceIdx], &rec.Messages); err != nil {
-				return exitf(ExitFailed, "row %d: reading %s%s: %v", rec.Row, fl.column, traceSuffix, err)
-			}
-			switch {
-			case toolsIdx >= 0 && r[toolsIdx] != nil:
-				if err := decodeCell(r[toolsIdx], &rec.Tools); err != nil {
-					return exitf(ExitFailed, "row %d: reading %s%s: %v", rec.Row, fl.column, toolsSuffix, err)
-				}
-			case fileTools != nil:
-				rec.Tools = fileTools
-			case hasToolCalls(rec.Messages):
+			rec := export.Record{Row: r.Index, Column: fl.column, Messages: msgs, Tools: tools,
+				Metadata: r.Metadata(), Scores: r.Scores(), Spans: spans[r.Index]}
+			if tools == nil && hasToolCalls(msgs) {
 				noTools = true
 			}
-			for i, c := range cols {
-				name := c.Name
-				if fc.samplers[name] || !fc.declared[name] && !strings.Contains(name, "__") {
-					rec.Metadata[name] = jsonValue(r[i])
-				}
-				if scores, ok := fc.judges[name]; ok {
-					judgeScores(rec.Scores, name, scores, r[i])
+			if fl.format == export.FormatOTLP || fl.format == export.FormatLangSmith {
+				if rec.Conversations, err = r.Conversations(); err != nil {
+					return exitf(ExitFailed, "%v", err)
 				}
 			}
 			if err := ew.Write(rec); err != nil {
-				if errors.Is(err, export.ErrSkipped) {
+				switch {
+				case errors.Is(err, export.ErrSkipped):
 					skipped++
 					if firstSkip == nil {
 						firstSkip = err
 					}
 					continue
+				case errors.Is(err, export.ErrNoSpans):
+					return exitf(ExitInvalid, "--format %s needs the span log: %v", fl.format, err)
 				}
+				return exitf(ExitFailed, "writing %s: %v", fl.out, err)
+			}
+			if err := sink.record(ew); err != nil {
 				return exitf(ExitFailed, "writing %s: %v", fl.out, err)
 			}
 		}
@@ -200,13 +169,11 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 	if err := ew.Close(); err != nil {
 		return exitf(ExitFailed, "writing %s: %v", fl.out, err)
 	}
-	if file != nil {
-		if err := file.Close(); err != nil {
-			return exitf(ExitFailed, "writing %s: %v", fl.out, err)
-		}
+	if err := sink.close(); err != nil {
+		return exitf(ExitFailed, "writing %s: %v", fl.out, err)
 	}
 	if noTools {
-		warn(fmt.Sprintf("the traces call tools but the dataset has no %s%s column: tools are left empty (pass --tools FILE)", fl.column, toolsSuffix))
+		warn("the traces call tools but metadata.json records no tools for " + fl.column + ": tools are left empty (pass --tools FILE)")
 	}
 	if firstSkip != nil {
 		warn(fmt.Sprintf("%s: first skipped row: %v", fl.format, firstSkip))
@@ -222,6 +189,9 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 	if skipped > 0 {
 		fmt.Fprintf(env.Stderr, ", %d skipped", skipped)
 	}
+	if filtered > 0 {
+		fmt.Fprintf(env.Stderr, ", %d filtered out", filtered)
+	}
 	fmt.Fprintln(env.Stderr)
 	if ew.Written() == 0 {
 		return exitf(ExitFailed, "no rows were exported")
@@ -229,49 +199,21 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 	return nil
 }
 
-func onlyTraceColumn(cols []output.Column) (string, error) {
-	var names []string
-	for _, c := range cols {
-		if base, ok := strings.CutSuffix(c.Name, traceSuffix); ok {
-			names = append(names, base)
-		}
+// rowSpans reads group id's span log by row.
+func rowSpans(f *traceset.Folder, id int) (map[int64][]tracing.Span, error) {
+	spans, err := f.Spans(id)
+	if err != nil {
+		return nil, exitf(ExitFailed, "%v", err)
 	}
-	switch len(names) {
-	case 0:
-		return "", errors.New("the dataset has no trace columns (set with_trace on an LLM column)")
-	case 1:
-		return names[0], nil
+	out := map[int64][]tracing.Span{}
+	for _, t := range traceset.ByTrace(spans) {
+		out[t[0].Row] = t
 	}
-	return "", fmt.Errorf("the dataset has traces of %s: choose one with --column", strings.Join(names, ", "))
+	return out, nil
 }
 
 func hasToolCalls(msgs []tracing.Message) bool {
 	return slices.ContainsFunc(msgs, func(m tracing.Message) bool { return len(m.ToolCalls) > 0 })
-}
-
-// jsonValue converts a cell of the value model to plain JSON values.
-func jsonValue(v any) any {
-	if v == nil {
-		return nil
-	}
-	var out any
-	if json.Unmarshal([]byte(value.CompactJSON(v)), &out) != nil {
-		return nil
-	}
-	return out
-}
-
-// judgeScores adds a judge cell's scores as "<column>.<score>.score".
-func judgeScores(dst map[string]any, column string, names []string, cell any) {
-	m, ok := jsonValue(cell).(map[string]any)
-	if !ok {
-		return
-	}
-	for _, n := range names {
-		if s, ok := m[n].(map[string]any); ok {
-			dst[column+"."+n+".score"] = s["score"]
-		}
-	}
 }
 
 // writeDatasetInfo adds (or replaces) the entry of the sharegpt file out in

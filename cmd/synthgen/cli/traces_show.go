@@ -13,11 +13,11 @@ import (
 )
 
 type showFlags struct {
-	column string
-	rows   []int64
-	limit  int
-	full   bool
-	color  string
+	column, filter string
+	rows           []int64
+	limit          int
+	full           bool
+	color          string
 }
 
 func newTracesShowCmd(env Env) *cobra.Command {
@@ -26,7 +26,7 @@ func newTracesShowCmd(env Env) *cobra.Command {
 		Use:   "show DIR",
 		Short: "Render the conversations of a dataset's trace column on the terminal",
 		Long: "show prints the traces of --column (default: the only column with a trace) of the rows asked for\n" +
-			"(--row, repeatable; default the first --limit rows): each message with its role, reasoning collapsed\n" +
+			"(--row, repeatable; or the first --limit rows, of those where some span passes --filter when given): each message with its role, reasoning collapsed\n" +
 			"to its first lines unless --full, each tool call followed by its result, and a summary of the tool\n" +
 			"use. Roles are coloured on a terminal (--color auto|always|never).",
 		Args: cobra.ExactArgs(1),
@@ -37,6 +37,7 @@ func newTracesShowCmd(env Env) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&fl.column, "column", "", "the LLM column whose {column}__trace to show")
 	f.Int64SliceVar(&fl.rows, "row", nil, "dataset row index to show (repeatable)")
+	f.StringVar(&fl.filter, "filter", "", "show the rows where some span of the trace passes this filter (query language)")
 	f.IntVarP(&fl.limit, "limit", "n", 5, "rows to show when no --row is given")
 	f.BoolVar(&fl.full, "full", false, "show reasoning in full")
 	f.StringVar(&fl.color, "color", "auto", "auto, always or never")
@@ -50,7 +51,14 @@ func runTracesShow(env Env, dir string, fl showFlags) error {
 		return exitf(ExitInvalid, "--color must be auto, always or never, got %q", fl.color)
 	}
 	color := fl.color == "always" || (fl.color == "auto" && isTerminal(env.Stdout))
-	ds, err := openDataset(dir)
+	if len(fl.rows) > 0 && fl.filter != "" {
+		return exitf(ExitInvalid, "--row and --filter select rows two ways: give one")
+	}
+	f, err := openFolder(dir)
+	if err != nil {
+		return err
+	}
+	rf, err := newRowFilter(dir, fl.filter)
 	if err != nil {
 		return err
 	}
@@ -60,37 +68,37 @@ func runTracesShow(env Env, dir string, fl showFlags) error {
 	}
 	explicit := len(fl.rows) > 0
 	shown := 0
-	for _, id := range ds.written.Groups() {
-		if explicit && !groupHasAny(id, ds.written, want) {
+	for _, id := range f.Groups() {
+		if explicit && !groupHasAny(id, f.Written, want) {
 			continue // read only the groups that hold a wanted row
 		}
-		g, err := ds.read(id)
+		g, err := readGroup(f, id)
 		if err != nil {
 			return err
 		}
-		ti, err := g.traceColumn(&fl.column)
-		if err != nil {
+		if err := traceColumn(g, &fl.column); err != nil {
 			return err
 		}
-		rows, indices := g.rows, g.indices
-		for k, r := range rows {
-			if explicit && !want[indices[k]] {
+		if err := rf.group(f, g); err != nil {
+			return err
+		}
+		for k := range g.Rows {
+			r := g.Row(k)
+			if explicit && !want[r.Index] || !rf.keep(r.Index) {
 				continue
 			}
 			if !explicit && shown >= fl.limit {
 				return nil
 			}
-			var msgs []tracing.Message
-			if r[ti] != nil {
-				if err := decodeCell(r[ti], &msgs); err != nil {
-					return exitf(ExitFailed, "row %d: reading %s%s: %v", indices[k], fl.column, traceSuffix, err)
-				}
+			msgs, _, err := r.Trace(fl.column)
+			if err != nil {
+				return exitf(ExitFailed, "%v", err)
 			}
-			fmt.Fprintf(env.Stdout, "── row %d · %s %s\n", indices[k], fl.column, strings.Repeat("─", 40))
+			fmt.Fprintf(env.Stdout, "── row %d · %s %s\n", r.Index, fl.column, strings.Repeat("─", 40))
 			renderConversation(env.Stdout, msgs, fl.full, color)
 			fmt.Fprintln(env.Stdout)
 			shown++
-			delete(want, indices[k])
+			delete(want, r.Index)
 		}
 		if explicit && len(want) == 0 {
 			break
@@ -103,6 +111,9 @@ func runTracesShow(env Env, dir string, fl showFlags) error {
 		}
 		sort.Slice(missing, func(i, j int) bool { return missing[i] < missing[j] })
 		return exitf(ExitFailed, "row(s) %v are not in the dataset (failed, not generated, or out of range: see %s)", missing, generate.FailuresFile)
+	}
+	if shown == 0 && fl.filter != "" {
+		return exitf(ExitFailed, "no rows matched --filter")
 	}
 	if shown == 0 {
 		return exitf(ExitFailed, "no rows to show")
