@@ -113,6 +113,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 		newToolsCmd(env),
 		newMockServerCmd(env),
 		newTracesCmd(env),
+		newReviewCmd(env),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",
