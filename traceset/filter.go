@@ -104,19 +104,25 @@ func (f *Folder) Traces(id int, g *Group, labels map[Key]Annotation) ([]Trace, e
 			rows[idx] = k
 		}
 	}
+	byRow := map[int64][]Annotation{}
+	for k, a := range labels {
+		byRow[k.Row] = append(byRow[k.Row], a)
+	}
 	var out []Trace
 	for _, trace := range ByTrace(spans) {
 		t := Trace{Row: trace[0].Row, Spans: trace}
 		var convs map[string][]tracing.Message
 		var feedback []query.Score
+		var row *Row
 		if k, ok := rows[t.Row]; ok {
 			r := g.Row(k)
+			row = &r
 			if convs, err = r.Conversations(); err != nil {
 				return nil, err
 			}
 			feedback = r.JudgeScores()
 		}
-		feedback = append(feedback, humanFeedback(labels, t.Row)...)
+		feedback = append(feedback, humanFeedback(byRow[t.Row], row)...)
 		io := export.SpanMessages(t.Spans, convs)
 		var meta []query.KV
 		for _, s := range t.Spans {
@@ -154,12 +160,14 @@ func ByTrace(spans []tracing.Span) [][]tracing.Span {
 	return out
 }
 
-// humanFeedback is the review labels of a row as feedback "human": 1 for
-// pass, 0 for fail, one entry per labelled column.
-func humanFeedback(labels map[Key]Annotation, row int64) []query.Score {
+// humanFeedback is a row's review labels as feedback "human": 1 for pass,
+// 0 for fail, one entry per labelled column. With the row's data (r not
+// nil), a stale label — one whose trace hash is not the trace's — is left
+// out.
+func humanFeedback(labels []Annotation, r *Row) []query.Score {
 	var out []query.Score
-	for k, a := range labels {
-		if k.Row != row {
+	for _, a := range labels {
+		if r != nil && a.TraceHash != r.TraceHash(a.Column) {
 			continue
 		}
 		switch a.Label {

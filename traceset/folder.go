@@ -220,6 +220,16 @@ func (r Row) Trace(column string) (msgs []tracing.Message, ok bool, err error) {
 	return msgs, true, nil
 }
 
+// TraceHash is the hash of the row's trace of column (TraceHash of the
+// cell; "" when the column has no trace).
+func (r Row) TraceHash(column string) string {
+	i := r.g.Col(column + TraceSuffix)
+	if i < 0 {
+		return ""
+	}
+	return TraceHash(r.Values[i])
+}
+
 // Conversations returns every trace of the row, by column.
 func (r Row) Conversations() (map[string][]tracing.Message, error) {
 	out := map[string][]tracing.Message{}

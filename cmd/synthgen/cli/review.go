@@ -220,7 +220,7 @@ func runReviewReport(env Env, dir string, fl reviewReportFlags) error {
 		return nil
 	}
 	if n := rep.StaleBy[fl.subset]; n > 0 {
-		fmt.Fprintf(env.Stderr, "warning: %d row(s) labelled %s on an earlier version of the trace (stale) are exported too; review them again to be sure\n", n, fl.subset)
+		fmt.Fprintf(env.Stderr, "warning: %d row(s) labelled %s on an earlier version of the trace (stale) are left out; review them again to include them\n", n, fl.subset)
 	}
 	return runTracesExport(env, dir, exportFlags{format: fl.format, column: fl.column, out: fl.out, filter: exportFilter})
 }

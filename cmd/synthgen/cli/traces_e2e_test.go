@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,21 +152,35 @@ func TestTracesToolErrorsEndToEndMCP(t *testing.T) {
 		t.Errorf("input_key query: exit %d, %d spans", code, n)
 	}
 
-	// Review labels are feedback "human": label two rows, select by them.
+	// Review labels are feedback "human": label two failing rows fail (one
+	// of them with a stale hash, which does not count) and select by them.
+	ts, err := traceset.Open(folder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := ts.Group(0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var labelled []int64
-	for r := range failing {
-		labelled = append(labelled, r)
-		if err := traceset.AppendAnnotation(folder, traceset.Annotation{Row: r, Column: "answer", Label: traceset.LabelFail}); err != nil {
-			t.Fatal(err)
+	for k := range g.Rows {
+		r := g.Row(k)
+		if !failing[r.Index] || len(labelled) == 2 {
+			continue
 		}
-		if len(labelled) == 2 {
-			break
+		hash := r.TraceHash("answer")
+		if len(labelled) == 1 {
+			hash = "sha256:stale"
+		}
+		labelled = append(labelled, r.Index)
+		if err := traceset.AppendAnnotation(folder, traceset.Annotation{Row: r.Index, Column: "answer", TraceHash: hash, Label: traceset.LabelFail}); err != nil {
+			t.Fatal(err)
 		}
 	}
 	out, _, code = run(t, "", "traces", "query", folder, "--format", "jsonl", "--run-type", "chain",
 		"--filter", `and(eq(feedback_key, "human"), eq(feedback_score, 0))`)
-	if n := strings.Count(out, "\n"); code != ExitOK || n != len(labelled) {
-		t.Errorf("human feedback query: exit %d, %d roots, want %d", code, n, len(labelled))
+	if n := strings.Count(out, "\n"); code != ExitOK || n != 1 || !strings.Contains(out, fmt.Sprintf(`"row":%d,`, labelled[0])) {
+		t.Errorf("human feedback query: exit %d, %d roots, want row %d only (the other label is stale)\n%s", code, n, labelled[0], out)
 	}
 
 	// flat as Parquet: one typed row per trace.
