@@ -98,6 +98,7 @@ type Writer struct {
 	warned map[string]bool
 	n      int // records written
 	lines  int
+	buf    bytes.Buffer // a record's lines
 }
 
 // NewWriter returns a Writer of opts.Format to w; Close flushes it.
@@ -170,20 +171,19 @@ func (w *Writer) Write(rec Record) error {
 		lines = []any{line}
 	}
 	// Encode every line before writing any, so an error writes nothing.
-	var buf []byte
+	w.buf.Reset()
 	for _, l := range lines {
 		if err != nil {
 			break
 		}
-		var b []byte
-		if b, err = tracing.MarshalNoEscape(l); err == nil {
-			buf = append(append(buf, b...), '\n')
+		if err = appendJSON(&w.buf, l); err == nil {
+			w.buf.WriteByte('\n')
 		}
 	}
 	if err != nil {
 		return fmt.Errorf("row %d, column %q: %w", rec.Row, rec.Column, err)
 	}
-	if _, err := w.w.Write(buf); err != nil {
+	if _, err := w.w.Write(w.buf.Bytes()); err != nil {
 		return err
 	}
 	w.n++
@@ -217,22 +217,85 @@ func (o *obj) set(k string, v any) *obj {
 
 func (o *obj) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		kb, _ := tracing.MarshalNoEscape(k)
-		buf.Write(kb)
-		buf.WriteByte(':')
-		vb, err := tracing.MarshalNoEscape(o.vals[i])
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(vb)
+	if err := appendJSON(&buf, o); err != nil {
+		return nil, err
 	}
-	buf.WriteByte('}')
 	return buf.Bytes(), nil
+}
+
+// appendJSON writes v to buf without HTML escaping. Objects and lists of
+// this package's types are written directly: through encoding/json, a
+// Marshaler's output is re-compacted at every level, which made deep lines
+// (otlp) quadratic in their depth.
+func appendJSON(buf *bytes.Buffer, v any) error {
+	switch t := v.(type) {
+	case *obj:
+		buf.WriteByte('{')
+		for i, k := range t.keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := appendJSON(buf, k); err != nil {
+				return err
+			}
+			buf.WriteByte(':')
+			if err := appendJSON(buf, t.vals[i]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+		return nil
+	case []*obj:
+		buf.WriteByte('[')
+		for i, x := range t {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := appendJSON(buf, x); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+		return nil
+	case []any:
+		buf.WriteByte('[')
+		for i, x := range t {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := appendJSON(buf, x); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+		return nil
+	case json.RawMessage:
+		return json.Compact(buf, t)
+	case string:
+		if plainString(t) {
+			buf.WriteByte('"')
+			buf.WriteString(t)
+			buf.WriteByte('"')
+			return nil
+		}
+	}
+	b, err := tracing.MarshalNoEscape(v)
+	if err != nil {
+		return err
+	}
+	buf.Write(b)
+	return nil
+}
+
+// plainString says whether s is written in JSON as it is, between quotes:
+// printable ASCII without '"' and '\\'.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // text joins the text blocks of m with "\n".

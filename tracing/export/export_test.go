@@ -437,3 +437,22 @@ func TestSpanFormatsWithoutSpans(t *testing.T) {
 		})
 	}
 }
+
+// appendJSON writes what encoding/json (without HTML escaping) writes,
+// through its fast paths too.
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	nested := (&obj{}).set("k", "v").set("list", []*obj{(&obj{}).set("a", []any{1, "x\ny", nil})})
+	for _, v := range []any{
+		"", "plain text", `quote " and \ backslash`, "tab\tnew\nline", "<html> & é ☕", "\u2028", "\x7f", "bad \xff utf8",
+		nested, []any{nested, "s", 2.5, true}, json.RawMessage("{\n  \"a\": 1\n}"),
+	} {
+		var buf bytes.Buffer
+		if err := appendJSON(&buf, v); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := tracing.MarshalNoEscape(v)
+		if buf.String() != string(want) {
+			t.Errorf("%q: got %s, want %s", v, buf.String(), want)
+		}
+	}
+}

@@ -81,7 +81,10 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 			return exitf(ExitInvalid, "--tools %s: want a JSON list of tools: %v", fl.tools, err)
 		}
 	}
-	needSpans := fl.format == export.FormatOTLP || fl.format == export.FormatLangSmith || fl.format == export.FormatFlat
+	// otlp and langsmith write the row's whole trace: every column's
+	// conversation with the spans; flat takes latency and tokens from spans.
+	allConvs := fl.format == export.FormatOTLP || fl.format == export.FormatLangSmith
+	needSpans := allConvs || fl.format == export.FormatFlat
 
 	var sink exportSink
 	if toParquet {
@@ -130,7 +133,15 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 				filtered++
 				continue
 			}
-			msgs, ok, err := r.Trace(fl.column)
+			var convs map[string][]tracing.Message
+			var msgs []tracing.Message
+			ok := false
+			if allConvs {
+				convs, err = r.Conversations()
+				msgs, ok = convs[fl.column]
+			} else {
+				msgs, ok, err = r.Trace(fl.column)
+			}
 			if err != nil {
 				return exitf(ExitFailed, "%v", err)
 			}
@@ -139,14 +150,9 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 				continue
 			}
 			rec := export.Record{Row: r.Index, Column: fl.column, Messages: msgs, Tools: tools,
-				Metadata: r.Metadata(), Scores: r.Scores(), Spans: spans[r.Index]}
+				Metadata: r.Metadata(), Scores: r.Scores(), Spans: spans[r.Index], Conversations: convs}
 			if tools == nil && hasToolCalls(msgs) {
 				noTools = true
-			}
-			if fl.format == export.FormatOTLP || fl.format == export.FormatLangSmith {
-				if rec.Conversations, err = r.Conversations(); err != nil {
-					return exitf(ExitFailed, "%v", err)
-				}
 			}
 			if err := ew.Write(rec); err != nil {
 				switch {
