@@ -1,17 +1,12 @@
 package review
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
-	"github.com/synthgen/synthgen/generate"
 	"github.com/synthgen/synthgen/traceset"
 )
 
@@ -77,10 +72,7 @@ func BuildReport(f *traceset.Folder, column string, labels map[traceset.Key]trac
 	if err != nil {
 		return nil, err
 	}
-	options, err := judgeOptions(f.Dir)
-	if err != nil {
-		return nil, err
-	}
+	options := f.ScoreOptions
 	rep := &Report{Dir: f.Dir, Column: column, Rows: len(ri.all), Judges: []Agreement{}, StaleBy: map[string]int{}}
 	byGroup := map[int][]traceset.Annotation{}
 	for k, a := range labels {
@@ -196,62 +188,6 @@ func ratio(n, d int) *float64 {
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
-
-// judgeOptions reads the numeric options of each judge score from
-// builder_config.json, ascending, keyed "<judge column>.<score name>".
-func judgeOptions(dir string) (map[string][]float64, error) {
-	b, err := os.ReadFile(filepath.Join(dir, generate.BuilderConfigFile))
-	if err != nil {
-		return nil, err
-	}
-	var doc struct {
-		DataDesigner struct {
-			Columns []struct {
-				Name       string `json:"name"`
-				ColumnType string `json:"column_type"`
-				Scores     []struct {
-					Name    string          `json:"name"`
-					Options json.RawMessage `json:"options"`
-				} `json:"scores"`
-			} `json:"columns"`
-		} `json:"data_designer"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", generate.BuilderConfigFile, err)
-	}
-	out := map[string][]float64{}
-	for _, c := range doc.DataDesigner.Columns {
-		if c.ColumnType != "llm-judge" {
-			continue
-		}
-		for _, sc := range c.Scores {
-			var values []string
-			var m map[string]any
-			var l []any
-			switch {
-			case json.Unmarshal(sc.Options, &m) == nil:
-				for k := range m {
-					values = append(values, k)
-				}
-			case json.Unmarshal(sc.Options, &l) == nil:
-				for _, v := range l {
-					values = append(values, fmt.Sprint(v))
-				}
-			}
-			var nums []float64
-			for _, v := range values {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					nums = append(nums, f)
-				}
-			}
-			if len(nums) == len(values) && len(nums) > 0 {
-				sort.Float64s(nums)
-				out[c.Name+"."+sc.Name] = nums
-			}
-		}
-	}
-	return out, nil
-}
 
 // WriteText prints the report for a terminal.
 func (r *Report) WriteText(w io.Writer) error {

@@ -1,42 +1,9 @@
 package review
 
 import (
-	"os"
-	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/synthgen/synthgen/generate"
 )
-
-func TestJudgeOptions(t *testing.T) {
-	dir := t.TempDir()
-	cfg := `{"data_designer": {"columns": [
-	  {"name": "answer", "column_type": "llm-text"},
-	  {"name": "grade", "column_type": "llm-judge", "scores": [
-	    {"name": "Accuracy", "options": {"5": "Right", "1": "Wrong", "3": "Partly"}},
-	    {"name": "Binary", "options": {"0": "No", "1": "Yes"}},
-	    {"name": "Tone", "options": {"polite": "", "rude": ""}},
-	    {"name": "Listed", "options": [10, 0, 5]}
-	  ]}
-	]}}`
-	if err := os.WriteFile(filepath.Join(dir, generate.BuilderConfigFile), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	got, err := judgeOptions(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string][]float64{
-		"grade.Accuracy": {1, 3, 5},
-		"grade.Binary":   {0, 1},
-		"grade.Listed":   {0, 5, 10},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("judgeOptions = %v, want %v", got, want)
-	}
-}
 
 func TestReportWriteText(t *testing.T) {
 	tpr, tnr, agree := 0.75, 0.5, 4.0/6

@@ -38,6 +38,10 @@ type Folder struct {
 	// columns and their score names, from builder_config.json.
 	Declared, Samplers map[string]bool
 	Judges             map[string][]string
+	// ScoreOptions are the numeric options of each judge score, ascending,
+	// keyed "<judge column>.<score name>" (scores whose options are not all
+	// numbers are left out).
+	ScoreOptions map[string][]float64
 	// Tools are the tool schemas offered to each column that called tools
 	// (metadata.json "tools"; OpenAI function tools).
 	Tools map[string][]json.RawMessage
@@ -45,7 +49,7 @@ type Folder struct {
 
 // Open opens a dataset folder; errors wrap ErrNotDataset.
 func Open(dir string) (*Folder, error) {
-	f := &Folder{Dir: dir, Declared: map[string]bool{}, Samplers: map[string]bool{}, Judges: map[string][]string{}}
+	f := &Folder{Dir: dir, Declared: map[string]bool{}, Samplers: map[string]bool{}, Judges: map[string][]string{}, ScoreOptions: map[string][]float64{}}
 	if err := f.readBuilderConfig(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotDataset, dir, err)
 	}
@@ -82,7 +86,8 @@ func (f *Folder) readBuilderConfig() error {
 				Name       string `json:"name"`
 				ColumnType string `json:"column_type"`
 				Scores     []struct {
-					Name string `json:"name"`
+					Name    string          `json:"name"`
+					Options json.RawMessage `json:"options"`
 				} `json:"scores"`
 			} `json:"columns"`
 		} `json:"data_designer"`
@@ -98,10 +103,41 @@ func (f *Folder) readBuilderConfig() error {
 		case "llm-judge":
 			for _, s := range c.Scores {
 				f.Judges[c.Name] = append(f.Judges[c.Name], s.Name)
+				if nums := numericOptions(s.Options); nums != nil {
+					f.ScoreOptions[c.Name+"."+s.Name] = nums
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// numericOptions reads a judge score's options (an object keyed by value
+// or a list of values) as numbers, ascending; nil unless all are numbers.
+func numericOptions(raw json.RawMessage) []float64 {
+	var values []string
+	var m map[string]any
+	var l []any
+	switch {
+	case json.Unmarshal(raw, &m) == nil:
+		for k := range m {
+			values = append(values, k)
+		}
+	case json.Unmarshal(raw, &l) == nil:
+		for _, v := range l {
+			values = append(values, fmt.Sprint(v))
+		}
+	}
+	var nums []float64
+	for _, v := range values {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return nil
+		}
+		nums = append(nums, f)
+	}
+	sort.Float64s(nums)
+	return nums
 }
 
 // Groups returns the completed row groups' ids in order.
