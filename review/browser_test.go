@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/synthgen/synthgen/internal/npmtest"
 )
 
 // playwrightCore is the npm package the browser test drives Chromium with,
@@ -162,50 +164,8 @@ func serve(t *testing.T, opts Options) *testServer {
 }
 
 // playwrightDir returns a directory whose node_modules holds
-// playwrightCore, installing it on first use: $SYNTHGEN_PLAYWRIGHT_DIR if
-// set, else <user cache dir>/synthgen/playwright-core-<version>, else
-// testdata/playwright (git-ignored). The install goes to a temporary
-// sibling directory renamed into place, so an interrupted install is never
-// mistaken for a complete one. No browser is downloaded.
+// playwrightCore ($SYNTHGEN_PLAYWRIGHT_DIR, or the user cache; installed on
+// first use, without a browser download).
 func playwrightDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SYNTHGEN_PLAYWRIGHT_DIR")
-	if dir == "" {
-		version := playwrightCore[strings.LastIndex(playwrightCore, "@")+1:]
-		if cache, err := os.UserCacheDir(); err == nil {
-			dir = filepath.Join(cache, "synthgen", "playwright-core-"+version)
-		} else {
-			dir, _ = filepath.Abs(filepath.Join("testdata", "playwright"))
-		}
-	}
-	marker := filepath.Join(dir, "node_modules", "playwright-core", "package.json")
-	if _, err := os.Stat(marker); err == nil {
-		return dir
-	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		t.Fatalf("%s is not installed in %s and npm is not on PATH", playwrightCore, dir)
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".tmp-*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	args := []string{"install", "--prefix", tmp, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", playwrightCore}
-	t.Logf("installing: npm %s", strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, "npm", args...)
-	cmd.Env = append(os.Environ(), "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if _, serr := os.Stat(marker); serr != nil { // not installed by a concurrent run either
-			t.Fatalf("installing %s: %v", playwrightCore, err)
-		}
-	}
-	return dir
+	return npmtest.ModuleDir(t, playwrightCore, "SYNTHGEN_PLAYWRIGHT_DIR", "playwright-core", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1")
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/synthgen/synthgen/columns/value"
+	"github.com/synthgen/synthgen/internal/npmtest"
 )
 
 // duckdbNodeAPI is the npm package the DuckDB read-back test uses, pinned so
@@ -102,51 +102,10 @@ func TestParquetReadsBackInDuckDB(t *testing.T) {
 }
 
 // duckdbModuleDir returns a directory whose node_modules holds
-// duckdbNodeAPI, installing it on first use: $SYNTHGEN_DUCKDB_NODE_DIR if
-// set, else <user cache dir>/synthgen/duckdb-node-api-<version>, else
-// testdata/duckdb (git-ignored). The install goes to a temporary sibling
-// directory that is renamed into place, so an interrupted install is never
-// mistaken for a complete one.
+// duckdbNodeAPI ($SYNTHGEN_DUCKDB_NODE_DIR, or the user cache; installed on
+// first use).
 func duckdbModuleDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SYNTHGEN_DUCKDB_NODE_DIR")
-	if dir == "" {
-		version := duckdbNodeAPI[strings.LastIndex(duckdbNodeAPI, "@")+1:]
-		if cache, err := os.UserCacheDir(); err == nil {
-			dir = filepath.Join(cache, "synthgen", "duckdb-node-api-"+version)
-		} else {
-			dir, _ = filepath.Abs(filepath.Join("testdata", "duckdb"))
-		}
-	}
-	marker := filepath.Join(dir, "node_modules", "@duckdb", "node-api", "package.json")
-	if _, err := os.Stat(marker); err == nil {
-		return dir
-	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		t.Fatalf("%s is not installed in %s and npm is not on PATH", duckdbNodeAPI, dir)
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".tmp-*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	args := []string{"install", "--prefix", tmp, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", duckdbNodeAPI}
-	t.Logf("installing: npm %s", strings.Join(args, " "))
-	out, err := exec.CommandContext(ctx, "npm", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("npm %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if _, serr := os.Stat(marker); serr != nil { // not installed by a concurrent run either
-			t.Fatalf("installing %s: %v", duckdbNodeAPI, err)
-		}
-	}
-	return dir
+	return npmtest.ModuleDir(t, duckdbNodeAPI, "SYNTHGEN_DUCKDB_NODE_DIR", "duckdb-node-api")
 }
 
 // duckdbType is how DuckDB names the type it reads for a column of t.
