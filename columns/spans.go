@@ -16,7 +16,8 @@ import (
 // "Spans"): the engine makes one per cell of a model-bound unit and hands
 // it to the generator in the cell's context (WithSpans); the generator adds
 // the cell's child spans (model requests, tool calls, parse steps) and tags
-// the cell; the engine then writes the cell span itself (Finish).
+// the cell; the engine then takes them (Take) and records the cell span
+// itself.
 //
 // Every method is safe for concurrent use (tool calls of one turn run at
 // once) and is a no-op on a nil *SpanRecorder, so generators call them
@@ -24,23 +25,32 @@ import (
 type SpanRecorder struct {
 	seed    uint64
 	row     int64
-	column  string
-	colHash uint64
-	traceID string
-	id      string // the cell span's
+	col     SpanColumn
+	traceID string // "" for NewCellRecorder's: made by Finish
 
 	mu    sync.Mutex
-	next  int // the index of the next child span's ID
-	spans []tracing.Span
+	spans []tracing.Span // the children, their IDs made by Finish
 	tags  []string
+	// first holds the first children: most cells have one or two (a
+	// request, a parse step), which then need no allocation of their own.
+	first [2]tracing.Span
 }
 
 // NewSpanRecorder returns the recorder of the cell of column in row, whose
 // trace (the row's root span) is traceID. seed makes the span IDs
 // deterministic: SpanID(seed, row, column, i).
 func NewSpanRecorder(seed uint64, row int64, column, traceID string) *SpanRecorder {
-	r := &SpanRecorder{seed: seed, row: row, column: column, colHash: hashString(column), traceID: traceID, next: 1}
-	r.id = spanID(seed, row, r.colHash, 0)
+	r := NewCellRecorder(seed, row, NewSpanColumn(column))
+	r.traceID = traceID
+	return r
+}
+
+// NewCellRecorder returns the recorder of the cell of col in row, in the
+// trace SpanID(seed, row, "", 0). Making no ID until one is asked for, it
+// is the engine's: it takes the spans with Take.
+func NewCellRecorder(seed uint64, row int64, col SpanColumn) *SpanRecorder {
+	r := &SpanRecorder{seed: seed, row: row, col: col}
+	r.spans = r.first[:0]
 	return r
 }
 
@@ -58,25 +68,19 @@ func SpansFrom(ctx context.Context) *SpanRecorder {
 	return r
 }
 
-// Add records a child span of the cell. It fills ID, TraceID, ParentID (the
-// cell, unless set), Row, Column, Latency (from StartTime and EndTime,
-// which it rounds to µs in UTC) and Status (success unless Error is set or
-// Status is given). The span's Tags slice is kept: the caller must not
-// change it afterwards.
+// Add records a child span of the cell, the cell's span number 1, 2... in
+// the order added. It sets Latency from StartTime and EndTime, which it
+// rounds to µs in UTC, and Status (success unless Error is set or Status
+// is given); Finish fills ID, TraceID, ParentID (the cell, unless set), Row
+// and Column. The span's Tags slice is kept: the caller must not change it
+// afterwards.
 func (r *SpanRecorder) Add(s tracing.Span) {
 	if r == nil {
 		return
 	}
+	FinishSpan(&s)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s.ID = spanID(r.seed, r.row, r.colHash, r.next)
-	r.next++
-	s.TraceID = r.traceID
-	if s.ParentID == "" {
-		s.ParentID = r.id
-	}
-	s.Row, s.Column = r.row, r.column
-	FinishSpan(&s)
 	r.spans = append(r.spans, s)
 }
 
@@ -99,7 +103,7 @@ func (r *SpanRecorder) Column() string {
 	if r == nil {
 		return ""
 	}
-	return r.column
+	return r.col.name
 }
 
 // ID returns the cell span's ID ("" for a nil recorder).
@@ -107,7 +111,24 @@ func (r *SpanRecorder) ID() string {
 	if r == nil {
 		return ""
 	}
-	return r.id
+	return r.col.ID(r.seed, r.row, 0)
+}
+
+// Take returns what was recorded: the child spans in the order added (the
+// i-th, from 0, is the cell's span number i+1: its ID is SpanID(seed, row,
+// column, i+1)), with Latency and Status set but ID, TraceID, Row and
+// Column empty, and ParentID empty unless Add was given one; and the tags
+// of the cell. The caller owns both slices; the recorder must not be used
+// afterwards.
+func (r *SpanRecorder) Take() (children []tracing.Span, tags []string) {
+	if r == nil {
+		return nil, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	children, tags = r.spans, r.tags
+	r.spans, r.tags = nil, nil
+	return children, tags
 }
 
 // Finish appends the cell span (cell, with its ID, trace, row, column and
@@ -117,16 +138,29 @@ func (r *SpanRecorder) Finish(dst []tracing.Span, cell tracing.Span) []tracing.S
 	if r == nil {
 		return dst
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	cell.ID, cell.TraceID, cell.ParentID = r.id, r.traceID, r.traceID
-	cell.Row, cell.Column = r.row, r.column
-	if len(r.tags) > 0 {
-		cell.Tags = append(cell.Tags, r.tags...)
+	children, tags := r.Take()
+	trace := r.traceID
+	if trace == "" {
+		trace = SpanID(r.seed, r.row, "", 0)
+	}
+	id := r.ID()
+	cell.ID, cell.TraceID, cell.ParentID = id, trace, trace
+	cell.Row, cell.Column = r.row, r.col.name
+	if len(tags) > 0 {
+		cell.Tags = append(cell.Tags, tags...)
 	}
 	FinishSpan(&cell)
+	dst = slices.Grow(dst, 1+len(children))
 	dst = append(dst, cell)
-	return append(dst, r.spans...)
+	for i, s := range children {
+		s.ID, s.TraceID = r.col.ID(r.seed, r.row, i+1), trace
+		if s.ParentID == "" {
+			s.ParentID = id
+		}
+		s.Row, s.Column = r.row, r.col.name
+		dst = append(dst, s)
+	}
+	return dst
 }
 
 // FinishSpan rounds s's times to µs in UTC, sets Latency from them, and
@@ -148,11 +182,38 @@ func FinishSpan(s *tracing.Span) {
 // seed: a UUID (version 8, RFC 9562) derived from the four, so a rerun with
 // the same seed gives the same IDs.
 func SpanID(seed uint64, row int64, column string, index int) string {
-	return spanID(seed, row, hashString(column), index)
+	return NewSpanColumn(column).ID(seed, row, index)
 }
 
-func spanID(seed uint64, row int64, colHash uint64, index int) string {
-	a := splitmix(seed ^ splitmix(uint64(row)^splitmix(colHash^uint64(index)<<1)))
+// SpanColumn is what a column gives the IDs of its spans: its name and a
+// hash of it, made once per column rather than per cell.
+type SpanColumn struct {
+	name string
+	hash uint64
+}
+
+// NewSpanColumn returns column's SpanColumn ("" for the rows' root spans).
+func NewSpanColumn(column string) SpanColumn {
+	return SpanColumn{name: column, hash: hashString(column)}
+}
+
+// Name returns the column's name.
+func (c SpanColumn) Name() string { return c.name }
+
+// ID is SpanID(seed, row, c.Name(), index).
+func (c SpanColumn) ID(seed uint64, row int64, index int) string {
+	var s [SpanIDLen]byte
+	c.PutID(s[:], seed, row, index)
+	return string(s[:])
+}
+
+// SpanIDLen is the length of a span ID.
+const SpanIDLen = 36
+
+// PutID writes ID(seed, row, index) to dst[:SpanIDLen], for callers that
+// make many IDs into one buffer.
+func (c SpanColumn) PutID(dst []byte, seed uint64, row int64, index int) {
+	a := splitmix(seed ^ splitmix(uint64(row)^splitmix(c.hash^uint64(index)<<1)))
 	b := splitmix(a ^ 0x6a09e667f3bcc909)
 	var u [16]byte
 	for i := range 8 {
@@ -161,7 +222,7 @@ func spanID(seed uint64, row int64, colHash uint64, index int) string {
 	}
 	u[6] = u[6]&0x0f | 0x80 // version 8
 	u[8] = u[8]&0x3f | 0x80 // variant 10
-	var s [36]byte
+	s := dst[:SpanIDLen]
 	hex.Encode(s[0:8], u[0:4])
 	s[8] = '-'
 	hex.Encode(s[9:13], u[4:6])
@@ -171,7 +232,6 @@ func spanID(seed uint64, row int64, colHash uint64, index int) string {
 	hex.Encode(s[19:23], u[8:10])
 	s[23] = '-'
 	hex.Encode(s[24:], u[10:])
-	return string(s[:])
 }
 
 func splitmix(x uint64) uint64 {

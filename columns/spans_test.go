@@ -30,6 +30,57 @@ func TestSpanID(t *testing.T) {
 	if SpanID(3, 4, "x", 5) != SpanID(3, 4, "x", 5) {
 		t.Error("SpanID is not deterministic")
 	}
+	// The IDs of a seed never change: a resumed run's spans join those
+	// an older binary wrote.
+	for _, c := range []struct {
+		seed   uint64
+		row    int64
+		column string
+		index  int
+		want   string
+	}{
+		{0, 0, "", 0, "5db1c9c9-3624-8952-876f-8b0fca067eb7"},
+		{1, 17, "answer", 3, "b8bd8ab6-9665-88b8-a7c5-cf8a7841f814"},
+		{42, 123456, "n4", 0, "2bd54b0e-b004-8003-a369-0accd95d3f87"},
+	} {
+		if got := SpanID(c.seed, c.row, c.column, c.index); got != c.want {
+			t.Errorf("SpanID(%d, %d, %q, %d) = %s, want %s", c.seed, c.row, c.column, c.index, got, c.want)
+		}
+		if got := NewSpanColumn(c.column).ID(c.seed, c.row, c.index); got != c.want {
+			t.Errorf("SpanColumn.ID = %s, want %s", got, c.want)
+		}
+	}
+}
+
+// Take hands over the children without IDs and the cell's tags; Finish
+// gives the same spans with their IDs, trace, parent, row and column.
+func TestSpanRecorderTake(t *testing.T) {
+	record := func(rec *SpanRecorder) {
+		rec.Add(tracing.Span{RunType: "llm", Name: "m"})
+		rec.Add(tracing.Span{RunType: "tool", Name: "x", Error: "boom"})
+		rec.Add(tracing.Span{RunType: "tool", Name: "y", ParentID: "p"})
+		rec.Tag(tracing.TagToolError, tracing.TagToolError)
+	}
+	rec := NewCellRecorder(3, 9, NewSpanColumn("c"))
+	record(rec)
+	kids, tags := rec.Take()
+	if len(kids) != 3 || kids[0].ID != "" || kids[1].Status != tracing.SpanError || kids[0].Status != tracing.SpanSuccess ||
+		kids[2].ParentID != "p" || kids[0].ParentID != "" || len(tags) != 1 || tags[0] != tracing.TagToolError {
+		t.Errorf("Take = %+v, %v", kids, tags)
+	}
+
+	rec = NewCellRecorder(3, 9, NewSpanColumn("c"))
+	record(rec)
+	spans := rec.Finish(nil, tracing.Span{RunType: "llm", Name: "c"})
+	trace := SpanID(3, 9, "", 0)
+	for i, s := range spans {
+		if s.ID != SpanID(3, 9, "c", i) || s.TraceID != trace || s.Row != 9 || s.Column != "c" {
+			t.Errorf("span %d: %+v", i, s)
+		}
+	}
+	if spans[0].ParentID != trace || spans[1].ParentID != spans[0].ID || spans[3].ParentID != "p" || len(spans[0].Tags) != 1 {
+		t.Errorf("parents or tags: %+v", spans)
+	}
 }
 
 // Without a recorder in the context, recording does nothing.

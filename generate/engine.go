@@ -11,7 +11,6 @@ import (
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/value"
-	"github.com/synthgen/synthgen/tracing"
 )
 
 // Options configure one run of the engine.
@@ -76,10 +75,9 @@ type RowGroup struct {
 	// Failures are the rows that were dropped, in row order.
 	Failures []Failure
 	// Spans are the spans of the group's written and failed rows (not of
-	// abandoned ones), when Options.Spans: by row, each row's root span
-	// first, then each cell span followed by its children. Must not be
-	// mutated.
-	Spans []tracing.Span
+	// abandoned ones), when Options.Spans (else nil): by row, each row's
+	// root span first, then each cell span followed by its children.
+	Spans *SpanLog
 }
 
 // Failure records one dropped row: everything needed to understand it.

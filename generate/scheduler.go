@@ -66,11 +66,15 @@ type engine struct {
 	// dependents[ui] are the units that depend on unit ui.
 	dependents [][]int
 	batchUnits []int
-	// spanTypes[ui] is the run_type of unit ui's cell spans; metaUnits are
-	// the sampler and seed units, whose values are the root spans' metadata
-	// (Options.Spans).
+	// With Options.Spans: spanTypes[ui] is the run_type of unit ui's cell
+	// spans and spanCols[ui] its column; rootCol is the root spans'.
+	// metaUnits are the sampler and seed units, whose values are the root
+	// spans' metadata. spanCap is the spans a row has room for at first.
 	spanTypes []string
+	spanCols  []columns.SpanColumn
+	rootCol   columns.SpanColumn
 	metaUnits []int
+	spanCap   int
 
 	rowsOK, rowsFailed, groupsDone atomic.Int64
 	groupsTotal, rowsTarget        int
@@ -121,11 +125,10 @@ type row struct {
 	// model cell, a batch the row waits in, the worker running it).
 	busy      int
 	abandoned bool // the run stopped before the row finished
-	// With Options.Spans: the row's trace ID (its root span's ID), when it
-	// started and finished, and its cells' spans (under mu).
-	traceID    string
-	start, end time.Time
-	spans      []tracing.Span
+	// With Options.Spans: when the row started and finished (µs since
+	// the Unix epoch), and its cells' spans (under mu).
+	start, end int64
+	spans      []keptSpan
 	// passed[ui] is set when the row reached batch unit ui (parked or
 	// skipped), so it is not withdrawn from that batch.
 	passed []bool
@@ -155,10 +158,19 @@ func newEngine(ctx context.Context, p *Plan, opts Options) *engine {
 	}
 	if opts.Spans {
 		e.spanTypes = make([]string, len(p.Units))
+		e.spanCols = make([]columns.SpanColumn, len(p.Units))
+		e.rootCol = columns.NewSpanColumn("")
 		for ui, u := range p.Units {
 			e.spanTypes[ui] = spanRunType(u.Kind)
+			e.spanCols[ui] = columns.NewSpanColumn(unitName(u))
 			if u.Kind == config.KindSampler || u.Kind == config.KindSeedDataset {
 				e.metaUnits = append(e.metaUnits, ui)
+			}
+			// A cell span; a model-bound cell mostly adds a request and
+			// a parse step.
+			e.spanCap++
+			if u.Concurrency > 0 {
+				e.spanCap += 2
 			}
 		}
 	}
@@ -255,8 +267,7 @@ func (e *engine) dispatch() {
 			}
 			e.rowsWG.Add(1)
 			if e.opts.Spans {
-				r.traceID = columns.SpanID(e.opts.Seed, r.idx, "", 0)
-				r.start = time.Now()
+				r.start = micros(time.Now())
 			}
 			r.busy = 1 // the worker's
 			e.cheap.Go(func() { e.advance(r, e.ready(r, -1)) })
@@ -378,9 +389,10 @@ func (e *engine) cell(r *row, ui int) bool {
 		})
 		return e.settle(ui, r, err)
 	}
-	rec := columns.NewSpanRecorder(e.opts.Seed, r.idx, unitName(u), r.traceID)
+	var rec *columns.SpanRecorder
 	ctx := e.cellCtx
 	if u.Concurrency > 0 { // only model-bound kinds add child spans
+		rec = columns.NewCellRecorder(e.opts.Seed, r.idx, e.spanCols[ui])
 		ctx = columns.WithSpans(ctx, rec)
 	}
 	start := time.Now()
@@ -391,14 +403,24 @@ func (e *engine) cell(r *row, ui int) bool {
 	return e.settle(ui, r, err)
 }
 
-// cellSpan adds a cell's span, and the child spans rec holds, to r.
+// cellSpan adds the span of r's cell of unit ui, and the child spans rec
+// (nil: none) recorded, to r.
 func (e *engine) cellSpan(r *row, ui int, rec *columns.SpanRecorder, start, end time.Time, err error) {
-	s := tracing.Span{RunType: e.spanTypes[ui], Name: rec.Column(), StartTime: start, EndTime: end}
+	cell := keptSpan{unit: int32(ui), runType: e.spanTypes[ui], name: e.spanCols[ui].Name(),
+		start: micros(start), end: micros(end), status: tracing.SpanSuccess}
 	if err != nil {
-		s.Error = err.Error()
+		cell.status, cell.err = tracing.SpanError, err.Error()
 	}
+	children, tags := rec.Take()
+	cell.tags = tags
 	r.mu.Lock()
-	r.spans = rec.Finish(r.spans, s)
+	if r.spans == nil {
+		r.spans = make([]keptSpan, 0, max(e.spanCap, 1+len(children)))
+	}
+	r.spans = append(r.spans, cell)
+	for i := range children {
+		r.spans = append(r.spans, keptChild(ui, i+1, &children[i]))
+	}
 	r.mu.Unlock()
 }
 
@@ -491,7 +513,7 @@ func (e *engine) runBatch(ui int, bg columns.BatchGenerator, rows []*row) {
 	if err != nil {
 		for _, r := range live {
 			if e.opts.Spans {
-				e.cellSpan(r, ui, columns.NewSpanRecorder(e.opts.Seed, r.idx, unitName(u), r.traceID), start, end, err)
+				e.cellSpan(r, ui, nil, start, end, err)
 			}
 			e.settle(ui, r, err)
 			e.release(r)
@@ -504,7 +526,7 @@ func (e *engine) runBatch(ui int, bg columns.BatchGenerator, rows []*row) {
 			cellErr = errs[i]
 		}
 		if e.opts.Spans {
-			e.cellSpan(r, ui, columns.NewSpanRecorder(e.opts.Seed, r.idx, unitName(u), r.traceID), start, end, cellErr)
+			e.cellSpan(r, ui, nil, start, end, cellErr)
 		}
 		if e.settle(ui, r, cellErr) {
 			e.batches.Go(func() { e.advance(r, e.ready(r, ui)) })
@@ -528,7 +550,7 @@ func (e *engine) release(r *row) {
 		}
 	}
 	if last && e.opts.Spans {
-		r.end = time.Now()
+		r.end = micros(time.Now())
 	}
 	r.mu.Unlock()
 	if !last {
@@ -584,14 +606,9 @@ func (e *engine) write(g *group) {
 		}
 	}
 	if e.opts.Spans && abandoned == 0 {
-		n := 0
-		for _, r := range g.rows {
-			n += 1 + len(r.spans)
-		}
-		rg.Spans = make([]tracing.Span, 0, n)
-		for _, r := range g.rows {
-			rg.Spans = append(rg.Spans, e.rootSpan(r))
-			rg.Spans = append(rg.Spans, r.spans...)
+		rg.Spans = &SpanLog{seed: e.opts.Seed, cols: e.spanCols, rows: make([]loggedRow, len(g.rows))}
+		for i, r := range g.rows {
+			rg.Spans.rows[i] = loggedRow{root: e.rootSpan(r), spans: r.spans}
 			r.spans = nil
 		}
 	}

@@ -1,9 +1,16 @@
 package generate
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"iter"
+	"os"
 	"path/filepath"
+	"slices"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/columns/value"
@@ -19,7 +26,9 @@ const SpansDir = "spans"
 // row's sampler and seed values as metadata. Called once the row is
 // finished.
 func (e *engine) rootSpan(r *row) tracing.Span {
-	s := tracing.Span{ID: r.traceID, TraceID: r.traceID, RunType: "chain", Name: "row", Row: r.idx, StartTime: r.start, EndTime: r.end}
+	trace := e.rootCol.ID(e.opts.Seed, r.idx, 0)
+	s := tracing.Span{ID: trace, TraceID: trace, RunType: "chain", Name: "row", Row: r.idx,
+		StartTime: time.UnixMicro(r.start).UTC(), EndTime: time.UnixMicro(r.end).UTC()}
 	if r.failed != nil {
 		s.Error = r.failed.Message
 	}
@@ -40,6 +49,131 @@ func (e *engine) rootSpan(r *row) tracing.Span {
 	}
 	columns.FinishSpan(&s)
 	return s
+}
+
+// micros is t in µs since the Unix epoch, rounded as columns.FinishSpan
+// rounds span times.
+func micros(t time.Time) int64 { return t.Round(time.Microsecond).UnixMicro() }
+
+// keptSpan is a cell span, or a child span of the cell, as its row keeps
+// it until its group is written: a tracing.Span without what the row and
+// the cell give (ID, trace, row, column, latency) and with its times in µs
+// — about 220 bytes where a tracing.Span and its ID string take 370, with
+// half the pointers for the garbage collector to follow, and no ID made
+// before the span is written.
+type keptSpan struct {
+	unit int32 // the cell's unit: its column and the IDs of its spans
+	// index is 0 for the cell span and i for its i-th child, which follow
+	// it; the span's ID is SpanID(seed, row, column, index).
+	index                                int32
+	start, end                           int64 // µs since the Unix epoch
+	runType, name, status, err           string
+	model, provider, finishReason        string
+	prompt, completion, reasoning, total int64
+	attempt                              int64
+	tags                                 []string
+	parent                               string // a child's parent when not the cell
+}
+
+// keptChild is child number index of the cell of unit ui, as
+// columns.SpanRecorder.Take returns it.
+func keptChild(ui, index int, s *tracing.Span) keptSpan {
+	return keptSpan{unit: int32(ui), index: int32(index),
+		start: s.StartTime.UnixMicro(), end: s.EndTime.UnixMicro(),
+		runType: s.RunType, name: s.Name, status: s.Status, err: s.Error,
+		model: s.Model, provider: s.Provider, finishReason: s.FinishReason,
+		prompt: s.PromptTokens, completion: s.CompletionTokens, reasoning: s.ReasoningTokens, total: s.TotalTokens,
+		attempt: s.Attempt, tags: s.Tags, parent: s.ParentID}
+}
+
+// SpanLog is a row group's spans (RowGroup.Spans) as the engine kept them:
+// per row, its root span and its cells' spans in the compact form of
+// keptSpan. All gives them as tracing.Spans. A nil *SpanLog has no spans.
+// It is not mutated after the engine hands it over; any number of
+// goroutines may read it.
+type SpanLog struct {
+	seed uint64
+	cols []columns.SpanColumn // by unit
+	rows []loggedRow
+}
+
+// loggedRow is one row of a SpanLog.
+type loggedRow struct {
+	root  tracing.Span
+	spans []keptSpan // each cell span followed by its children
+}
+
+// Len returns the number of spans.
+func (l *SpanLog) Len() int {
+	if l == nil {
+		return 0
+	}
+	n := 0
+	for i := range l.rows {
+		n += 1 + len(l.rows[i].spans)
+	}
+	return n
+}
+
+// All yields the spans by row: each row's root span first, then each cell
+// span followed by its children. Their Tags slices are the log's: the
+// caller must not change them.
+func (l *SpanLog) All() iter.Seq[tracing.Span] {
+	return func(yield func(tracing.Span) bool) {
+		if l == nil {
+			return
+		}
+		var buf []tracing.Span
+		var ids []byte
+		for i := range l.rows {
+			buf = l.appendRow(buf[:0], i, &ids)
+			for _, s := range buf {
+				if !yield(s) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// appendRow appends the spans of row i to dst, as All yields them. ids is
+// scratch space, kept between calls.
+func (l *SpanLog) appendRow(dst []tracing.Span, i int, ids *[]byte) []tracing.Span {
+	lr := &l.rows[i]
+	dst = append(dst, lr.root)
+	if len(lr.spans) == 0 {
+		return dst
+	}
+	// The row's span IDs, made into one string.
+	buf := slices.Grow((*ids)[:0], columns.SpanIDLen*len(lr.spans))[:columns.SpanIDLen*len(lr.spans)]
+	for k := range lr.spans {
+		ks := &lr.spans[k]
+		l.cols[ks.unit].PutID(buf[k*columns.SpanIDLen:], l.seed, lr.root.Row, int(ks.index))
+	}
+	*ids = buf
+	idText := string(buf)
+	trace, cell := lr.root.ID, ""
+	for k := range lr.spans {
+		ks := &lr.spans[k]
+		id := idText[k*columns.SpanIDLen : (k+1)*columns.SpanIDLen]
+		parent := ks.parent
+		if ks.index == 0 {
+			cell, parent = id, trace
+		} else if parent == "" {
+			parent = cell
+		}
+		dst = append(dst, tracing.Span{
+			ID: id, TraceID: trace, ParentID: parent, RunType: ks.runType, Name: ks.name,
+			Row: lr.root.Row, Column: l.cols[ks.unit].Name(),
+			StartTime: time.UnixMicro(ks.start).UTC(), EndTime: time.UnixMicro(ks.end).UTC(),
+			Latency: time.Duration((ks.end - ks.start) * int64(time.Microsecond)).Seconds(),
+			Status:  ks.status, Error: ks.err,
+			PromptTokens: ks.prompt, CompletionTokens: ks.completion, ReasoningTokens: ks.reasoning, TotalTokens: ks.total,
+			Model: ks.model, Provider: ks.provider, FinishReason: ks.finishReason, Attempt: ks.attempt,
+			Tags: ks.tags,
+		})
+	}
+	return dst
 }
 
 // SpanColumns are the columns of a span file, in the order of
@@ -70,70 +204,195 @@ var SpanColumns = []output.Column{
 	{Name: "metadata", Type: value.String},
 }
 
-// spanRows converts spans to rows of SpanColumns.
-func spanRows(spans []tracing.Span) [][]any {
-	width := len(SpanColumns)
-	cells := make([]any, 0, len(spans)*width) // one backing array for every row
-	rows := make([][]any, len(spans))
-	for i := range spans {
-		s := &spans[i]
-		tags := make([]any, len(s.Tags))
-		for k, t := range s.Tags {
-			tags[k] = t
-		}
-		start := len(cells)
-		cells = append(cells, s.ID, s.TraceID, s.ParentID, s.RunType, s.Name, s.Row, s.Column,
-			s.StartTime.UnixMicro(), s.EndTime.UnixMicro(), s.Latency, s.Status, s.Error,
-			s.PromptTokens, s.CompletionTokens, s.ReasoningTokens, s.TotalTokens,
-			s.Model, s.Provider, s.FinishReason, s.Attempt, tags, s.Metadata)
-		rows[i] = cells[start:len(cells):len(cells)]
-	}
-	return rows
+// spanRecord is a row of a span file as output.StructWriter writes it: its
+// parquet tags give SpanColumns' schema (TestSpanRecordSchema), its
+// pointers keep an empty string or a zero a value rather than null, as the
+// value-model writer stores them, and Tags is never nil (an empty list).
+type spanRecord struct {
+	ID               *string  `parquet:"id,optional"`
+	TraceID          *string  `parquet:"trace_id,optional"`
+	ParentID         *string  `parquet:"parent_id,optional"`
+	RunType          *string  `parquet:"run_type,optional"`
+	Name             *string  `parquet:"name,optional"`
+	Row              *int64   `parquet:"row,optional"`
+	Column           *string  `parquet:"column,optional"`
+	StartTime        *int64   `parquet:"start_time,optional"`
+	EndTime          *int64   `parquet:"end_time,optional"`
+	Latency          *float64 `parquet:"latency,optional"`
+	Status           *string  `parquet:"status,optional"`
+	Error            *string  `parquet:"error,optional"`
+	PromptTokens     *int64   `parquet:"prompt_tokens,optional"`
+	CompletionTokens *int64   `parquet:"completion_tokens,optional"`
+	ReasoningTokens  *int64   `parquet:"reasoning_tokens,optional"`
+	TotalTokens      *int64   `parquet:"total_tokens,optional"`
+	Model            *string  `parquet:"model,optional"`
+	Provider         *string  `parquet:"provider,optional"`
+	FinishReason     *string  `parquet:"finish_reason,optional"`
+	Attempt          *int64   `parquet:"attempt,optional"`
+	Tags             []string `parquet:"tags,optional,list" parquet-element:",optional"`
+	Metadata         *string  `parquet:"metadata,optional"`
 }
 
+// spanChunk is how many spans writeSpans hands the writer at once.
+const spanChunk = 512
+
+// noTags is the empty (not null) tags list.
+var noTags = []string{}
+
 // writeSpans writes a group's span file atomically.
-func writeSpans(dir string, id int, spans []tracing.Span) error {
-	return output.WriteParquetFile(filepath.Join(dir, SpansDir, BatchFile(id)), SpanColumns, spanRows(spans))
+func writeSpans(dir string, id int, log *SpanLog) error {
+	w, err := newSpanWriter(filepath.Join(dir, SpansDir, BatchFile(id)))
+	if err != nil {
+		return err
+	}
+	var chunk []tracing.Span
+	var ids []byte
+	n := 0
+	if log != nil {
+		n = len(log.rows)
+	}
+	for i := 0; i < n; {
+		chunk = chunk[:0]
+		for ; i < n && len(chunk) < spanChunk; i++ {
+			chunk = log.appendRow(chunk, i, &ids)
+		}
+		if err := w.write(chunk); err != nil {
+			w.w.Close()
+			return err
+		}
+	}
+	return w.w.Close()
+}
+
+// spanWriter writes a span file from tracing.Spans, a chunk at a time.
+type spanWriter struct {
+	w     *output.StructWriter[spanRecord]
+	recs  []spanRecord
+	times [][2]int64
+}
+
+func newSpanWriter(path string) (*spanWriter, error) {
+	w, err := output.NewStructWriter[spanRecord](path, SpanColumns)
+	if err != nil {
+		return nil, err
+	}
+	return &spanWriter{w: w}, nil
+}
+
+// write appends spans to the file. The writer copies what it needs: the
+// caller may reuse spans afterwards.
+func (sw *spanWriter) write(spans []tracing.Span) error {
+	if len(spans) > len(sw.recs) {
+		sw.recs = make([]spanRecord, len(spans))
+		sw.times = make([][2]int64, len(spans))
+	}
+	for i := range spans {
+		s := &spans[i]
+		sw.times[i] = [2]int64{s.StartTime.UnixMicro(), s.EndTime.UnixMicro()}
+		tags := s.Tags
+		if tags == nil {
+			tags = noTags
+		}
+		sw.recs[i] = spanRecord{
+			ID: &s.ID, TraceID: &s.TraceID, ParentID: &s.ParentID, RunType: &s.RunType, Name: &s.Name, Row: &s.Row, Column: &s.Column,
+			StartTime: &sw.times[i][0], EndTime: &sw.times[i][1], Latency: &s.Latency, Status: &s.Status, Error: &s.Error,
+			PromptTokens: &s.PromptTokens, CompletionTokens: &s.CompletionTokens, ReasoningTokens: &s.ReasoningTokens, TotalTokens: &s.TotalTokens,
+			Model: &s.Model, Provider: &s.Provider, FinishReason: &s.FinishReason, Attempt: &s.Attempt, Tags: tags, Metadata: &s.Metadata,
+		}
+	}
+	err := sw.w.Write(sw.recs[:len(spans)])
+	clear(sw.recs[:len(spans)]) // drop the pointers into spans
+	return err
+}
+
+// spanFields is a row of a span file as ReadSpans reads it: null reads as
+// "" or 0, like the value-model reader's missing values did.
+type spanFields struct {
+	ID               string   `parquet:"id,optional"`
+	TraceID          string   `parquet:"trace_id,optional"`
+	ParentID         string   `parquet:"parent_id,optional"`
+	RunType          string   `parquet:"run_type,optional"`
+	Name             string   `parquet:"name,optional"`
+	Row              int64    `parquet:"row,optional"`
+	Column           string   `parquet:"column,optional"`
+	StartTime        int64    `parquet:"start_time,optional"`
+	EndTime          int64    `parquet:"end_time,optional"`
+	Latency          float64  `parquet:"latency,optional"`
+	Status           string   `parquet:"status,optional"`
+	Error            string   `parquet:"error,optional"`
+	PromptTokens     int64    `parquet:"prompt_tokens,optional"`
+	CompletionTokens int64    `parquet:"completion_tokens,optional"`
+	ReasoningTokens  int64    `parquet:"reasoning_tokens,optional"`
+	TotalTokens      int64    `parquet:"total_tokens,optional"`
+	Model            string   `parquet:"model,optional"`
+	Provider         string   `parquet:"provider,optional"`
+	FinishReason     string   `parquet:"finish_reason,optional"`
+	Attempt          int64    `parquet:"attempt,optional"`
+	Tags             []string `parquet:"tags,optional,list" parquet-element:",optional"`
+	Metadata         string   `parquet:"metadata,optional"`
 }
 
 // ReadSpans reads a span file (spans/batch_NNNNN.parquet).
 func ReadSpans(path string) ([]tracing.Span, error) {
-	cols, rows, err := output.ReadParquetFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	idx := map[string]int{}
-	for i, c := range cols {
-		idx[c.Name] = i
+	defer f.Close()
+	spans, err := readSpans(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return spans, nil
+}
+
+func readSpans(f *os.File) ([]tracing.Span, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, f := range pf.Schema().Fields() {
+		have[f.Name()] = true
 	}
 	for _, c := range SpanColumns {
-		if _, ok := idx[c.Name]; !ok {
-			return nil, fmt.Errorf("reading %s: no column %q: not a span file", path, c.Name)
+		if !have[c.Name] {
+			return nil, fmt.Errorf("no column %q: not a span file", c.Name)
 		}
 	}
-	str := func(r []any, name string) string { v, _ := r[idx[name]].(string); return v }
-	num := func(r []any, name string) int64 { v, _ := r[idx[name]].(int64); return v }
-	out := make([]tracing.Span, len(rows))
-	for i, r := range rows {
-		lat, _ := r[idx["latency"]].(float64)
-		s := tracing.Span{
-			ID: str(r, "id"), TraceID: str(r, "trace_id"), ParentID: str(r, "parent_id"), RunType: str(r, "run_type"),
-			Name: str(r, "name"), Row: num(r, "row"), Column: str(r, "column"),
-			StartTime: time.UnixMicro(num(r, "start_time")).UTC(), EndTime: time.UnixMicro(num(r, "end_time")).UTC(), Latency: lat,
-			Status: str(r, "status"), Error: str(r, "error"),
-			PromptTokens: num(r, "prompt_tokens"), CompletionTokens: num(r, "completion_tokens"),
-			ReasoningTokens: num(r, "reasoning_tokens"), TotalTokens: num(r, "total_tokens"),
-			Model: str(r, "model"), Provider: str(r, "provider"), FinishReason: str(r, "finish_reason"), Attempt: num(r, "attempt"),
-			Metadata: str(r, "metadata"),
-		}
-		if tags, ok := r[idx["tags"]].([]any); ok {
-			for _, t := range tags {
-				if ts, ok := t.(string); ok {
-					s.Tags = append(s.Tags, ts)
-				}
+	r := parquet.NewGenericReader[spanFields](pf)
+	defer r.Close()
+	out := make([]tracing.Span, 0, pf.NumRows())
+	buf := make([]spanFields, min(pf.NumRows(), spanChunk))
+	for {
+		n, err := r.Read(buf)
+		for i := range buf[:n] {
+			v := &buf[i]
+			s := tracing.Span{
+				ID: v.ID, TraceID: v.TraceID, ParentID: v.ParentID, RunType: v.RunType, Name: v.Name, Row: v.Row, Column: v.Column,
+				StartTime: time.UnixMicro(v.StartTime).UTC(), EndTime: time.UnixMicro(v.EndTime).UTC(), Latency: v.Latency,
+				Status: v.Status, Error: v.Error,
+				PromptTokens: v.PromptTokens, CompletionTokens: v.CompletionTokens, ReasoningTokens: v.ReasoningTokens, TotalTokens: v.TotalTokens,
+				Model: v.Model, Provider: v.Provider, FinishReason: v.FinishReason, Attempt: v.Attempt, Metadata: v.Metadata,
 			}
+			if len(v.Tags) > 0 {
+				s.Tags = v.Tags
+			}
+			out = append(out, s)
+			*v = spanFields{} // Read reuses the slice's backing arrays
 		}
-		out[i] = s
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return out, nil
+		}
 	}
-	return out, nil
 }

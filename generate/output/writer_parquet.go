@@ -77,18 +77,12 @@ type parquetEncoder struct {
 
 func newParquetEncoder(f *atomicFile, cols []Column) (encoder, error) {
 	schema, shred := parquetSchema(cols)
-	meta, err := json.Marshal(columnsDoc(cols))
+	opts, err := parquetOptions(schema, cols)
 	if err != nil {
 		return nil, err
 	}
 	buf := bufio.NewWriterSize(f, 1<<16)
-	w := parquet.NewWriter(buf, schema,
-		// zstd: LLM text compresses markedly better than with snappy at
-		// similar write speed, and DuckDB, pyarrow and Spark all read it.
-		parquet.Compression(&parquet.Zstd),
-		parquet.MaxRowsPerRowGroup(parquetRowGroupRows),
-		parquet.KeyValueMetadata(columnsMetadataKey, string(meta)),
-	)
+	w := parquet.NewWriter(buf, opts...)
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.Name
@@ -96,6 +90,23 @@ func newParquetEncoder(f *atomicFile, cols []Column) (encoder, error) {
 	e := &parquetEncoder{w: w, buf: buf, cols: shred, names: names}
 	e.sh.cols = make([][]parquet.Value, len(schema.Columns()))
 	return e, nil
+}
+
+// parquetOptions are the options of every Parquet file this package
+// writes with schema, the schema of cols.
+func parquetOptions(schema *parquet.Schema, cols []Column) ([]parquet.WriterOption, error) {
+	meta, err := json.Marshal(columnsDoc(cols))
+	if err != nil {
+		return nil, err
+	}
+	return []parquet.WriterOption{
+		schema,
+		// zstd: LLM text compresses markedly better than with snappy at
+		// similar write speed, and DuckDB, pyarrow and Spark all read it.
+		parquet.Compression(&parquet.Zstd),
+		parquet.MaxRowsPerRowGroup(parquetRowGroupRows),
+		parquet.KeyValueMetadata(columnsMetadataKey, string(meta)),
+	}, nil
 }
 
 func (e *parquetEncoder) encode(rows [][]any, first int) error {

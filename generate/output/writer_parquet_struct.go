@@ -1,0 +1,101 @@
+package output
+
+import (
+	"bufio"
+	"fmt"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// StructWriter writes a Parquet file of cols from Go structs of type T
+// through parquet-go's typed writer, which copies each field straight into
+// its column: no row of boxed values as Writer takes, no per-value
+// allocation. It is for files of a fixed schema written often (the span
+// log): the file is the one WriteParquetFile writes for the same values
+// (same schema, encodings, compression, footer) but for where its pages
+// end.
+//
+// T's parquet tags must give exactly the schema WriteParquetFile gives
+// cols: the fields in column order, each optional (nullable), lists as
+// `parquet:"name,optional,list" parquet-element:",optional"`. A nil pointer
+// or nil slice is null; use pointer fields (*string, *int64, *float64)
+// where an empty string or a zero is a value, as WriteParquetFile stores
+// them, and a non-nil empty slice for an empty list.
+//
+// It has Writer's contract: nothing appears at path until Close succeeds;
+// after a failed Write, Close removes the temporary file; Close is
+// idempotent. Not safe for concurrent use; Write does not keep rows, nor
+// the bytes of their strings, after it returns.
+type StructWriter[T any] struct {
+	path     string
+	file     *atomicFile
+	buf      *bufio.Writer
+	w        *parquet.GenericWriter[T]
+	err      error
+	closed   bool
+	closeErr error
+}
+
+// NewStructWriter creates the StructWriter of cols for path. A T whose
+// schema is not the one of cols is an error.
+func NewStructWriter[T any](path string, cols []Column) (*StructWriter[T], error) {
+	if err := checkColumns(cols); err != nil {
+		return nil, err
+	}
+	schema, _ := parquetSchema(cols)
+	if got := parquet.SchemaOf(new(T)); !parquet.EqualNodes(schema, got) {
+		return nil, fmt.Errorf("writing %s: the parquet schema of %T is not the columns':\n%v\nwant:\n%v", path, *new(T), got, schema)
+	}
+	opts, err := parquetOptions(schema, cols)
+	if err != nil {
+		return nil, err
+	}
+	f, err := createAtomic(path)
+	if err != nil {
+		return nil, err
+	}
+	buf := bufio.NewWriterSize(f, 1<<16)
+	// With a schema equal to T's, the writer maps T's fields to the
+	// columns directly (parquet-go's fast path) while writing schema's
+	// node options (encodings), as newParquetEncoder does.
+	return &StructWriter[T]{path: path, file: f, buf: buf, w: parquet.NewGenericWriter[T](buf, opts...)}, nil
+}
+
+// Write appends rows to the file.
+func (w *StructWriter[T]) Write(rows []T) error {
+	switch {
+	case w.closed:
+		return fmt.Errorf("writing %s: writer is closed", w.path)
+	case w.err != nil:
+		return fmt.Errorf("writing %s: an earlier write failed", w.path)
+	}
+	if _, err := w.w.Write(rows); err != nil {
+		w.err = fmt.Errorf("writing %s: %w", w.path, err)
+		return w.err
+	}
+	return nil
+}
+
+// Close writes the footer and moves the file to its path (see Writer).
+func (w *StructWriter[T]) Close() error {
+	if w.closed {
+		return w.closeErr
+	}
+	w.closed = true
+	if w.err != nil {
+		w.file.abort()
+		w.closeErr = fmt.Errorf("%s not written: an earlier write failed", w.path)
+		return w.closeErr
+	}
+	err := w.w.Close()
+	if err == nil {
+		err = w.buf.Flush()
+	}
+	if err != nil {
+		w.file.abort()
+		w.closeErr = fmt.Errorf("writing %s: %w", w.path, err)
+		return w.closeErr
+	}
+	w.closeErr = w.file.commit()
+	return w.closeErr
+}
