@@ -204,40 +204,44 @@ var SpanColumns = []output.Column{
 	{Name: "metadata", Type: value.String},
 }
 
-// spanRecord is a row of a span file as output.StructWriter writes it: its
-// parquet tags give SpanColumns' schema (TestSpanRecordSchema), its
-// pointers keep an empty string or a zero a value rather than null, as the
-// value-model writer stores them, and Tags is never nil (an empty list).
+// spanRecord is a row of a span file, as writeSpans writes it and
+// ReadSpans reads it: its parquet tags give SpanColumns' schema with every
+// column required (TestSpanRecordSchema), as nothing in a span is ever
+// null: an unset string is "", an unset number 0, no tags an empty list.
 type spanRecord struct {
-	ID               *string  `parquet:"id,optional"`
-	TraceID          *string  `parquet:"trace_id,optional"`
-	ParentID         *string  `parquet:"parent_id,optional"`
-	RunType          *string  `parquet:"run_type,optional"`
-	Name             *string  `parquet:"name,optional"`
-	Row              *int64   `parquet:"row,optional"`
-	Column           *string  `parquet:"column,optional"`
-	StartTime        *int64   `parquet:"start_time,optional"`
-	EndTime          *int64   `parquet:"end_time,optional"`
-	Latency          *float64 `parquet:"latency,optional"`
-	Status           *string  `parquet:"status,optional"`
-	Error            *string  `parquet:"error,optional"`
-	PromptTokens     *int64   `parquet:"prompt_tokens,optional"`
-	CompletionTokens *int64   `parquet:"completion_tokens,optional"`
-	ReasoningTokens  *int64   `parquet:"reasoning_tokens,optional"`
-	TotalTokens      *int64   `parquet:"total_tokens,optional"`
-	Model            *string  `parquet:"model,optional"`
-	Provider         *string  `parquet:"provider,optional"`
-	FinishReason     *string  `parquet:"finish_reason,optional"`
-	Attempt          *int64   `parquet:"attempt,optional"`
-	Tags             []string `parquet:"tags,optional,list" parquet-element:",optional"`
-	Metadata         *string  `parquet:"metadata,optional"`
+	ID               string   `parquet:"id"`
+	TraceID          string   `parquet:"trace_id"`
+	ParentID         string   `parquet:"parent_id"`
+	RunType          string   `parquet:"run_type"`
+	Name             string   `parquet:"name"`
+	Row              int64    `parquet:"row"`
+	Column           string   `parquet:"column"`
+	StartTime        int64    `parquet:"start_time"`
+	EndTime          int64    `parquet:"end_time"`
+	Latency          float64  `parquet:"latency"`
+	Status           string   `parquet:"status"`
+	Error            string   `parquet:"error"`
+	PromptTokens     int64    `parquet:"prompt_tokens"`
+	CompletionTokens int64    `parquet:"completion_tokens"`
+	ReasoningTokens  int64    `parquet:"reasoning_tokens"`
+	TotalTokens      int64    `parquet:"total_tokens"`
+	Model            string   `parquet:"model"`
+	Provider         string   `parquet:"provider"`
+	FinishReason     string   `parquet:"finish_reason"`
+	Attempt          int64    `parquet:"attempt"`
+	Tags             []string `parquet:"tags,list"`
+	Metadata         string   `parquet:"metadata"`
 }
+
+// spanFileOptions are how span files are written: every column required
+// (spanRecord). Every column keeps its page bounds, the random UUIDs' too:
+// skipping them (parquet-go's SkipPageBounds) saves about 2% of a span
+// file's write but leaves empty bounds in the page index, which readers
+// that prune pages by it take as real (see checkPageIndex).
+var spanFileOptions = output.StructOptions{Required: true}
 
 // spanChunk is how many spans writeSpans hands the writer at once.
 const spanChunk = 512
-
-// noTags is the empty (not null) tags list.
-var noTags = []string{}
 
 // writeSpans writes a group's span file atomically.
 func writeSpans(dir string, id int, log *SpanLog) error {
@@ -266,13 +270,12 @@ func writeSpans(dir string, id int, log *SpanLog) error {
 
 // spanWriter writes a span file from tracing.Spans, a chunk at a time.
 type spanWriter struct {
-	w     *output.StructWriter[spanRecord]
-	recs  []spanRecord
-	times [][2]int64
+	w    *output.StructWriter[spanRecord]
+	recs []spanRecord
 }
 
 func newSpanWriter(path string) (*spanWriter, error) {
-	w, err := output.NewStructWriter[spanRecord](path, SpanColumns)
+	w, err := output.NewStructWriter[spanRecord](path, SpanColumns, spanFileOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -284,52 +287,19 @@ func newSpanWriter(path string) (*spanWriter, error) {
 func (sw *spanWriter) write(spans []tracing.Span) error {
 	if len(spans) > len(sw.recs) {
 		sw.recs = make([]spanRecord, len(spans))
-		sw.times = make([][2]int64, len(spans))
 	}
 	for i := range spans {
 		s := &spans[i]
-		sw.times[i] = [2]int64{s.StartTime.UnixMicro(), s.EndTime.UnixMicro()}
-		tags := s.Tags
-		if tags == nil {
-			tags = noTags
-		}
 		sw.recs[i] = spanRecord{
-			ID: &s.ID, TraceID: &s.TraceID, ParentID: &s.ParentID, RunType: &s.RunType, Name: &s.Name, Row: &s.Row, Column: &s.Column,
-			StartTime: &sw.times[i][0], EndTime: &sw.times[i][1], Latency: &s.Latency, Status: &s.Status, Error: &s.Error,
-			PromptTokens: &s.PromptTokens, CompletionTokens: &s.CompletionTokens, ReasoningTokens: &s.ReasoningTokens, TotalTokens: &s.TotalTokens,
-			Model: &s.Model, Provider: &s.Provider, FinishReason: &s.FinishReason, Attempt: &s.Attempt, Tags: tags, Metadata: &s.Metadata,
+			ID: s.ID, TraceID: s.TraceID, ParentID: s.ParentID, RunType: s.RunType, Name: s.Name, Row: s.Row, Column: s.Column,
+			StartTime: s.StartTime.UnixMicro(), EndTime: s.EndTime.UnixMicro(), Latency: s.Latency, Status: s.Status, Error: s.Error,
+			PromptTokens: s.PromptTokens, CompletionTokens: s.CompletionTokens, ReasoningTokens: s.ReasoningTokens, TotalTokens: s.TotalTokens,
+			Model: s.Model, Provider: s.Provider, FinishReason: s.FinishReason, Attempt: s.Attempt, Tags: s.Tags, Metadata: s.Metadata,
 		}
 	}
 	err := sw.w.Write(sw.recs[:len(spans)])
-	clear(sw.recs[:len(spans)]) // drop the pointers into spans
+	clear(sw.recs[:len(spans)]) // drop the references into spans
 	return err
-}
-
-// spanFields is a row of a span file as ReadSpans reads it: null reads as
-// "" or 0, like the value-model reader's missing values did.
-type spanFields struct {
-	ID               string   `parquet:"id,optional"`
-	TraceID          string   `parquet:"trace_id,optional"`
-	ParentID         string   `parquet:"parent_id,optional"`
-	RunType          string   `parquet:"run_type,optional"`
-	Name             string   `parquet:"name,optional"`
-	Row              int64    `parquet:"row,optional"`
-	Column           string   `parquet:"column,optional"`
-	StartTime        int64    `parquet:"start_time,optional"`
-	EndTime          int64    `parquet:"end_time,optional"`
-	Latency          float64  `parquet:"latency,optional"`
-	Status           string   `parquet:"status,optional"`
-	Error            string   `parquet:"error,optional"`
-	PromptTokens     int64    `parquet:"prompt_tokens,optional"`
-	CompletionTokens int64    `parquet:"completion_tokens,optional"`
-	ReasoningTokens  int64    `parquet:"reasoning_tokens,optional"`
-	TotalTokens      int64    `parquet:"total_tokens,optional"`
-	Model            string   `parquet:"model,optional"`
-	Provider         string   `parquet:"provider,optional"`
-	FinishReason     string   `parquet:"finish_reason,optional"`
-	Attempt          int64    `parquet:"attempt,optional"`
-	Tags             []string `parquet:"tags,optional,list" parquet-element:",optional"`
-	Metadata         string   `parquet:"metadata,optional"`
 }
 
 // ReadSpans reads a span file (spans/batch_NNNNN.parquet).
@@ -364,10 +334,14 @@ func readSpans(f *os.File) ([]tracing.Span, error) {
 			return nil, fmt.Errorf("no column %q: not a span file", c.Name)
 		}
 	}
-	r := parquet.NewGenericReader[spanFields](pf)
+	// A file of the earlier format, whose columns are optional (nullable),
+	// reads too: parquet-go converts it to spanRecord's schema, a null
+	// (span files never held one) reading as "" or 0 and a null list as
+	// no tags. It costs about half as much again as reading a new file.
+	r := parquet.NewGenericReader[spanRecord](pf)
 	defer r.Close()
 	out := make([]tracing.Span, 0, pf.NumRows())
-	buf := make([]spanFields, min(pf.NumRows(), spanChunk))
+	buf := make([]spanRecord, min(pf.NumRows(), spanChunk))
 	for {
 		n, err := r.Read(buf)
 		for i := range buf[:n] {
@@ -383,7 +357,7 @@ func readSpans(f *os.File) ([]tracing.Span, error) {
 				s.Tags = v.Tags
 			}
 			out = append(out, s)
-			*v = spanFields{} // Read reuses the slice's backing arrays
+			*v = spanRecord{} // Read reuses the slice's backing arrays
 		}
 		if errors.Is(err, io.EOF) {
 			return out, nil

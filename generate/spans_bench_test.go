@@ -124,7 +124,7 @@ func benchGroupSpans(b *testing.B, n int) *SpanLog {
 }
 
 // BenchmarkWriteSpans writes the span file of a group of 1,000 narrow rows
-// (10,000 spans).
+// (14,000 spans).
 func BenchmarkWriteSpans(b *testing.B) {
 	spans := benchGroupSpans(b, 1000)
 	dir := b.TempDir()

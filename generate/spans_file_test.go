@@ -1,16 +1,20 @@
 package generate
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/synthgen/synthgen/columns"
 	"github.com/synthgen/synthgen/generate/output"
@@ -61,12 +65,46 @@ func testSpans(n int) []tracing.Span {
 	return spans
 }
 
-// A span file written through output.StructWriter is the file the
-// value-model writer writes for the same spans, but for where pages end:
-// the same schema, footer metadata, column chunk encodings and codecs, and
-// the same values and nulls (an empty string is "", not null; no tags is
-// an empty list), so readers of either (ReadSpans, output.ReadParquetFile,
-// DuckDB) see no difference. ReadSpans reads both back as they were.
+// spanFileSchema is the schema of a span file: SpanColumns, each
+// required (nothing in a span is null).
+const spanFileSchema = `message schema {
+	required binary id (STRING);
+	required binary trace_id (STRING);
+	required binary parent_id (STRING);
+	required binary run_type (STRING);
+	required binary name (STRING);
+	required int64 row (INT(64,true));
+	required binary column (STRING);
+	required int64 start_time (INT(64,true));
+	required int64 end_time (INT(64,true));
+	required double latency;
+	required binary status (STRING);
+	required binary error (STRING);
+	required int64 prompt_tokens (INT(64,true));
+	required int64 completion_tokens (INT(64,true));
+	required int64 reasoning_tokens (INT(64,true));
+	required int64 total_tokens (INT(64,true));
+	required binary model (STRING);
+	required binary provider (STRING);
+	required binary finish_reason (STRING);
+	required int64 attempt (INT(64,true));
+	required group tags (LIST) {
+		repeated group list {
+			required binary element (STRING);
+		}
+	}
+	required binary metadata (STRING);
+}`
+
+// A span file is the file the value-model writer writes for the same spans
+// (output.WriteParquetFile, how span files were first written) but for its
+// columns being required rather than optional, and where pages end: the
+// same column names and types in the same order, footer metadata, value
+// encodings, codecs and column chunk statistics, and the same values (an
+// empty string is "", no tags an empty list), so readers of either
+// (ReadSpans, output.ReadParquetFile, DuckDB) see no difference. Its page
+// index bounds every page, the UUID columns' too. ReadSpans reads both
+// back as they were: a file of the earlier, nullable format too.
 func TestSpanFile_SameAsValueModel(t *testing.T) {
 	for _, n := range []int{0, 1, 3000} { // 3,000 rows: several pages and row groups
 		spans := testSpans(n)
@@ -90,8 +128,11 @@ func TestSpanFile_SameAsValueModel(t *testing.T) {
 		}
 
 		tf, rf := openParquet(t, typed), openParquet(t, ref)
-		if got, want := tf.Schema().String(), rf.Schema().String(); got != want {
-			t.Errorf("schema:\n%s\nwant:\n%s", got, want)
+		if got := tf.Schema().String(); got != spanFileSchema {
+			t.Errorf("schema:\n%s\nwant:\n%s", got, spanFileSchema)
+		}
+		if got, want := tf.Schema().String(), strings.ReplaceAll(rf.Schema().String(), "optional ", "required "); got != want {
+			t.Errorf("schema:\n%s\nwant the value-model writer's, required:\n%s", got, want)
 		}
 		if got, want := tf.Metadata().KeyValueMetadata, rf.Metadata().KeyValueMetadata; !reflect.DeepEqual(got, want) {
 			t.Errorf("footer metadata %v, want %v", got, want)
@@ -103,12 +144,25 @@ func TestSpanFile_SameAsValueModel(t *testing.T) {
 			tc, rc := tf.Metadata().RowGroups[g].Columns, rf.Metadata().RowGroups[g].Columns
 			for c := range tc {
 				tm, rm := tc[c].MetaData, rc[c].MetaData
-				if !reflect.DeepEqual(tm.Encoding, rm.Encoding) || tm.Codec != rm.Codec || tm.NumValues != rm.NumValues {
+				// The reference lists RLE for its definition levels; a
+				// required column outside a list has none.
+				want := rm.Encoding
+				if leaf, _ := tf.Schema().Lookup(tm.PathInSchema...); leaf.MaxDefinitionLevel == 0 {
+					want = slices.DeleteFunc(slices.Clone(want), func(e format.Encoding) bool { return e == format.RLE })
+				}
+				if !reflect.DeepEqual(tm.Encoding, want) || tm.Codec != rm.Codec || tm.NumValues != rm.NumValues {
 					t.Errorf("row group %d, column %v: encodings %v, codec %v, %d values; want %v, %v, %d",
-						g, tm.PathInSchema, tm.Encoding, tm.Codec, tm.NumValues, rm.Encoding, rm.Codec, rm.NumValues)
+						g, tm.PathInSchema, tm.Encoding, tm.Codec, tm.NumValues, want, rm.Codec, rm.NumValues)
+				}
+				// Bounds for every column, the UUIDs' too; nulls only where
+				// an empty list has no element.
+				if ts, rs := tm.Statistics, rm.Statistics; !bytes.Equal(ts.MinValue, rs.MinValue) || !bytes.Equal(ts.MaxValue, rs.MaxValue) || ts.NullCount != rs.NullCount {
+					t.Errorf("row group %d, column %v: statistics %q..%q, %d nulls; want %q..%q, %d",
+						g, tm.PathInSchema, ts.MinValue, ts.MaxValue, ts.NullCount, rs.MinValue, rs.MaxValue, rs.NullCount)
 				}
 			}
 		}
+		checkPageIndex(t, tf)
 		_, typedRows, err := output.ReadParquetFile(typed)
 		if err != nil {
 			t.Fatal(err)
@@ -160,18 +214,75 @@ func openParquet(t *testing.T, path string) *parquet.File {
 	return pf
 }
 
-// spanRecord's and spanFields' parquet tags give the schema of
-// SpanColumns.
+// checkPageIndex checks that f's page index (ColumnIndex) bounds the
+// values of every page, as the format requires and as readers that skip
+// pages by it rely on: a file written with parquet-go's SkipPageBounds has
+// empty bounds there, which would make them skip every page for a filter
+// such as id = '…'.
+func checkPageIndex(t *testing.T, f *parquet.File) {
+	t.Helper()
+	for g, rg := range f.RowGroups() {
+		for c, cc := range rg.ColumnChunks() {
+			name := strings.Join(f.Schema().Columns()[c], ".")
+			ci, err := cc.ColumnIndex()
+			if err != nil {
+				t.Fatalf("row group %d, column %s: %v", g, name, err)
+			}
+			typ, pages := cc.Type(), cc.Pages()
+			for p := 0; ; p++ {
+				page, err := pages.ReadPage()
+				if errors.Is(err, io.EOF) {
+					if p != ci.NumPages() {
+						t.Errorf("row group %d, column %s: %d pages, %d in the page index", g, name, p, ci.NumPages())
+					}
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				lo, hi, ok := page.Bounds()
+				switch {
+				case p >= ci.NumPages():
+				case !ok && !ci.NullPage(p):
+					t.Errorf("row group %d, column %s, page %d: no values, not a null page in the page index", g, name, p)
+				case ok && (ci.NullPage(p) || typ.Compare(ci.MinValue(p), lo) > 0 || typ.Compare(ci.MaxValue(p), hi) < 0):
+					t.Errorf("row group %d, column %s, page %d: values %v..%v, page index %v..%v (null page: %v)",
+						g, name, p, lo, hi, ci.MinValue(p), ci.MaxValue(p), ci.NullPage(p))
+				}
+				parquet.Release(page)
+			}
+			pages.Close()
+		}
+	}
+}
+
+// spanRecord's parquet tags give SpanColumns, required.
 func TestSpanRecordSchema(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "s.parquet")
-	if err := output.WriteParquetFile(path, SpanColumns, nil); err != nil {
+	want := output.ParquetSchema(SpanColumns, true)
+	if got := parquet.SchemaOf(spanRecord{}); !parquet.EqualNodes(got, want) {
+		t.Errorf("schema of spanRecord:\n%v\nwant:\n%v", got, want)
+	}
+	if got := want.String(); got != spanFileSchema {
+		t.Errorf("SpanColumns' schema:\n%s\nwant:\n%s", got, spanFileSchema)
+	}
+}
+
+// A span file of the nullable format (output.WriteParquetFile's), with
+// nulls in it, reads: a null as "" or 0, a null list as no tags.
+func TestReadSpans_NullableFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nullable.parquet")
+	row := make([]any, len(SpanColumns))
+	row[0], row[3] = "a-span", "chain"
+	if err := output.WriteParquetFile(path, SpanColumns, [][]any{row}); err != nil {
 		t.Fatal(err)
 	}
-	want := openParquet(t, path).Schema()
-	for _, model := range []any{spanRecord{}, spanFields{}} {
-		if got := parquet.SchemaOf(model); !parquet.EqualNodes(got, want) {
-			t.Errorf("schema of %T:\n%v\nwant:\n%v", model, got, want)
-		}
+	got, err := ReadSpans(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tracing.Span{{ID: "a-span", RunType: "chain", StartTime: time.UnixMicro(0).UTC(), EndTime: time.UnixMicro(0).UTC()}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }
 

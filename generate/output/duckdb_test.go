@@ -101,6 +101,44 @@ func TestParquetReadsBackInDuckDB(t *testing.T) {
 	}
 }
 
+// TestStructWriterRequiredReadsBackInDuckDB checks that DuckDB reads a
+// StructWriter file with required columns (StructOptions, as span files
+// are written) as it reads WriteParquetFile's file of the same values: the
+// same column names and types, the same rows.
+func TestStructWriterRequiredReadsBackInDuckDB(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatal("node is not on PATH: this test reads Parquet back with DuckDB through Node.js " +
+			"(install Node.js 18+; the test then runs `npm install " + duckdbNodeAPI + "` itself)")
+	}
+	moduleDir := duckdbModuleDir(t)
+	rows, values := requiredRows()
+	dir := t.TempDir()
+	typed, ref := filepath.Join(dir, "typed.parquet"), filepath.Join(dir, "ref.parquet")
+	writeRequired(t, typed, rows)
+	if err := WriteParquetFile(ref, structColumns, values); err != nil {
+		t.Fatal(err)
+	}
+	read := func(path string) []byte {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "duckdb_read.cjs"), moduleDir, path)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("node duckdb_read.cjs %s: %v\n%s", filepath.Base(path), err, stderr.String())
+		}
+		return out
+	}
+	got, want := read(typed), read(ref)
+	if !bytes.Equal(got, want) {
+		t.Errorf("DuckDB reads the required file as\n%.400s\nand WriteParquetFile's as\n%.400s", got, want)
+	}
+	if !bytes.Contains(got, []byte(`{"name":"tags","type":"VARCHAR[]"}`)) {
+		t.Errorf("DuckDB's columns: %.300s", got)
+	}
+}
+
 // duckdbModuleDir returns a directory whose node_modules holds
 // duckdbNodeAPI ($SYNTHGEN_DUCKDB_NODE_DIR, or the user cache; installed on
 // first use).

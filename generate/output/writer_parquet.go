@@ -173,25 +173,49 @@ type shredNode struct {
 	rep    int // for a list: the repetition level of its 2nd, 3rd... element
 }
 
-// parquetSchema builds the Parquet schema for cols and the matching shred
-// plan, one shredNode per column.
+// parquetSchema builds the Parquet schema WriteParquetFile writes for cols
+// (every node optional) and the matching shred plan, one shredNode per
+// column.
 func parquetSchema(cols []Column) (*parquet.Schema, []*shredNode) {
+	return buildSchema(cols, false)
+}
+
+// ParquetSchema returns the Parquet schema of cols: the one WriteParquetFile
+// writes, every column, struct field and list element optional (nullable),
+// or with required the same nodes all required (see StructOptions.Required).
+func ParquetSchema(cols []Column, required bool) *parquet.Schema {
+	schema, _ := buildSchema(cols, required)
+	return schema
+}
+
+// buildSchema builds the Parquet schema of cols, its nodes optional or all
+// required, and its shred plan. The shredder writes nulls, so only the
+// optional schema's plan is for it.
+func buildSchema(cols []Column, required bool) (*parquet.Schema, []*shredNode) {
 	names := make([]string, len(cols))
 	nodes := make([]parquet.Node, len(cols))
 	plan := make([]*shredNode, len(cols))
-	col := 0
+	col, def := 0, 1
+	if required {
+		def = 0
+	}
 	for i, c := range cols {
 		names[i] = c.Name
-		nodes[i], plan[i] = parquetNode(c.Type, &col, 1, 0)
+		nodes[i], plan[i] = parquetNode(c.Type, &col, def, 0, required)
 		plan[i].name = c.Name
 	}
 	return parquet.NewSchema("schema", newStructNode(names, nodes)), plan
 }
 
-// parquetNode returns the optional Parquet node for t and its shred plan.
-// col is the next free leaf column index; def is the definition level of a
-// non-null t and rep the number of lists around t.
-func parquetNode(t value.Type, col *int, def, rep int) (parquet.Node, *shredNode) {
+// parquetNode returns the Parquet node for t, optional or with required
+// required, and its shred plan. col is the next free leaf column index;
+// def is the definition level of a non-null t and rep the number of lists
+// around t.
+func parquetNode(t value.Type, col *int, def, rep int, required bool) (parquet.Node, *shredNode) {
+	opt := 1 // the definition level an optional node adds
+	if required {
+		opt = 0
+	}
 	sn := &shredNode{kind: t.Kind, col: *col, def: def}
 	var n parquet.Node
 	switch t.Kind {
@@ -214,15 +238,16 @@ func parquetNode(t value.Type, col *int, def, rep int) (parquet.Node, *shredNode
 		for i, f := range t.Fields {
 			var fn *shredNode
 			names[i] = f.Name
-			nodes[i], fn = parquetNode(f.Type, col, def+1, rep)
+			nodes[i], fn = parquetNode(f.Type, col, def+opt, rep, required)
 			fn.name = f.Name
 			sn.fields = append(sn.fields, fn)
 		}
 		n = newStructNode(names, nodes)
 	case value.KindList:
 		// <list> optional group (LIST) / list repeated group / element optional
+		// (or both required)
 		var en parquet.Node
-		en, sn.elem = parquetNode(*t.Elem, col, def+2, rep+1)
+		en, sn.elem = parquetNode(*t.Elem, col, def+1+opt, rep+1, required)
 		sn.rep = rep + 1
 		n = parquet.List(en)
 	default: // KindJSON; checkType rejected anything else
@@ -233,6 +258,9 @@ func parquetNode(t value.Type, col *int, def, rep int) (parquet.Node, *shredNode
 		*col++
 	}
 	sn.ncols = *col - sn.col
+	if required {
+		return parquet.Required(n), sn
+	}
 	return parquet.Optional(n), sn
 }
 

@@ -93,6 +93,22 @@ func TestParquetSchemaKeepsFieldOrder(t *testing.T) {
 	}
 }
 
+// ParquetSchema with required is the same schema, every node required: a
+// struct's fields and a list's element too.
+func TestParquetSchemaRequired(t *testing.T) {
+	cols := []Column{
+		{Name: "z", Type: value.Struct(field("b", value.Int), field("a", value.List(value.Float)))},
+		{Name: "s", Type: value.String},
+	}
+	optional, required := ParquetSchema(cols, false).String(), ParquetSchema(cols, true).String()
+	if want := strings.ReplaceAll(optional, "optional ", "required "); required != want || strings.Contains(required, "optional") {
+		t.Errorf("required schema:\n%s\nwant:\n%s", required, want)
+	}
+	if schema, _ := parquetSchema(cols); schema.String() != optional {
+		t.Errorf("optional schema:\n%s\nwant WriteParquetFile's:\n%s", optional, schema)
+	}
+}
+
 func TestParquetNumberTolerance(t *testing.T) {
 	cols := []Column{{Name: "i", Type: value.Int}, {Name: "f", Type: value.Float}}
 	tests := []struct {
