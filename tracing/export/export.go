@@ -246,29 +246,9 @@ func appendJSON(buf *bytes.Buffer, v any) error {
 		buf.WriteByte('}')
 		return nil
 	case []*obj:
-		buf.WriteByte('[')
-		for i, x := range t {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := appendJSON(buf, x); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
-		return nil
+		return appendList(buf, t)
 	case []any:
-		buf.WriteByte('[')
-		for i, x := range t {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := appendJSON(buf, x); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
-		return nil
+		return appendList(buf, t)
 	case json.RawMessage:
 		return json.Compact(buf, t)
 	case string:
@@ -284,6 +264,20 @@ func appendJSON(buf *bytes.Buffer, v any) error {
 		return err
 	}
 	buf.Write(b)
+	return nil
+}
+
+func appendList[T any](buf *bytes.Buffer, list []T) error {
+	buf.WriteByte('[')
+	for i, x := range list {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := appendJSON(buf, x); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte(']')
 	return nil
 }
 
