@@ -87,9 +87,6 @@ type runView struct {
 	Tags             []string `json:"tags"`
 }
 
-// Prefixes of the tool results that report a failed or refused call.
-var toolErrorPrefixes = []string{"Error: ", "Tool call refused: "}
-
 func (s *server) getTrace(w http.ResponseWriter, r *http.Request) {
 	if !r.URL.Query().Has("row") {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("row is missing"))
@@ -224,26 +221,20 @@ func runOf(cell *tracing.Span, requests []tracing.Span) *runView {
 }
 
 // viewMessages pairs each tool call with the tool message answering it
-// (the first unclaimed one with its id among the tool messages that
-// follow the call's message) and with its tool span (tool spans by start
-// time aligned with the calls in order, from the end, as
-// tracing.MatchSpans does).
+// (tracing.ToolResults) and with its tool span (tool spans by start time
+// aligned with the calls in order, from the end).
 func viewMessages(msgs []tracing.Message, tools []tracing.Span) ([]messageView, summaryView) {
-	type callRef struct{ msg, call int }
+	type callRef = tracing.CallRef
 	var calls []callRef
-	claimed := map[int]bool{}   // tool messages shown under a call
-	result := map[callRef]int{} // call → tool message
+	result := tracing.ToolResults(msgs) // call → tool message
+	claimed := map[int]bool{}           // tool messages shown under a call
 	for i, m := range msgs {
-		for j, c := range m.ToolCalls {
-			calls = append(calls, callRef{i, j})
-			for t := i + 1; t < len(msgs) && msgs[t].Role == tracing.RoleTool; t++ {
-				if !claimed[t] && msgs[t].ToolCallID == c.ID {
-					claimed[t] = true
-					result[callRef{i, j}] = t
-					break
-				}
-			}
+		for j := range m.ToolCalls {
+			calls = append(calls, callRef{Msg: i, Call: j})
 		}
+	}
+	for _, t := range result {
+		claimed[t] = true
 	}
 	span := map[callRef]tracing.Span{}
 	for i, j := len(tools)-1, len(calls)-1; i >= 0 && j >= 0; i, j = i-1, j-1 {
@@ -261,7 +252,7 @@ func viewMessages(msgs []tracing.Message, tools []tracing.Span) ([]messageView, 
 		v.Text, v.Images = blocks(m.Content)
 		if m.Role == tracing.RoleTool {
 			v.ToolCallID = m.ToolCallID
-			v.Error = isToolError(v.Text)
+			v.Error = tracing.IsToolError(m)
 		}
 		if len(m.ToolCalls) > 0 {
 			sum.Turns++
@@ -269,11 +260,11 @@ func viewMessages(msgs []tracing.Message, tools []tracing.Span) ([]messageView, 
 		for j, c := range m.ToolCalls {
 			sum.ToolCalls++
 			cv := callView{ID: c.ID, Name: c.Function.Name, Arguments: c.Function.Arguments}
-			ref := callRef{i, j}
+			ref := callRef{Msg: i, Call: j}
 			sp, hasSpan := span[ref]
 			if t, ok := result[ref]; ok {
 				text, _ := blocks(msgs[t].Content)
-				cv.Result = &resultView{Text: text, Error: isToolError(text)}
+				cv.Result = &resultView{Text: text, Error: tracing.IsToolError(msgs[t])}
 				if hasSpan {
 					lat := sp.Latency
 					cv.Result.Latency = &lat
@@ -305,15 +296,6 @@ func blocks(bs []tracing.Block) (string, []string) {
 		}
 	}
 	return strings.Join(parts, "\n"), images
-}
-
-func isToolError(text string) bool {
-	for _, p := range toolErrorPrefixes {
-		if strings.HasPrefix(text, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // shortURL cuts a data: URL to its header and size: the page shows image

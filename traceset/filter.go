@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/synthgen/synthgen/tracing"
 	"github.com/synthgen/synthgen/tracing/export"
@@ -19,11 +18,6 @@ import (
 type Filters struct {
 	Span, Trace, Tree *query.Filter
 	RunType           string
-}
-
-// Empty says whether fs selects everything.
-func (fs Filters) Empty() bool {
-	return fs.Span == nil && fs.Trace == nil && fs.Tree == nil && fs.RunType == ""
 }
 
 // Trace is one row's trace, ready for filtering: its spans, root first,
@@ -219,7 +213,7 @@ func spanOutputs(x export.SpanIO) []query.KV {
 	}
 	var out []query.KV
 	if x.Call != nil {
-		flatten("", map[string]any{"output": messageText(*x.Output)}, &out)
+		flatten("", map[string]any{"output": x.Output.TextContent()}, &out)
 		return out
 	}
 	flatten("", plainMessage(*x.Output), &out)
@@ -232,7 +226,7 @@ func rootOutputs(convs map[string][]tracing.Message) []query.KV {
 	for c, msgs := range convs {
 		for i := len(msgs) - 1; i >= 0; i-- {
 			if msgs[i].Role == tracing.RoleAssistant {
-				m[c] = messageText(msgs[i])
+				m[c] = msgs[i].TextContent()
 				break
 			}
 		}
@@ -246,7 +240,7 @@ func rootOutputs(convs map[string][]tracing.Message) []query.KV {
 // role, content (text), reasoning_content, tool_calls (name, arguments
 // decoded), tool_call_id; empty fields left out.
 func plainMessage(m tracing.Message) map[string]any {
-	o := map[string]any{"role": m.Role, "content": messageText(m)}
+	o := map[string]any{"role": m.Role, "content": m.TextContent()}
 	if m.ReasoningContent != "" {
 		o["reasoning_content"] = m.ReasoningContent
 	}
@@ -265,17 +259,6 @@ func plainMessage(m tracing.Message) map[string]any {
 		o["tool_calls"] = calls
 	}
 	return o
-}
-
-// messageText joins a message's text blocks.
-func messageText(m tracing.Message) string {
-	var parts []string
-	for _, b := range m.Content {
-		if b.Text != "" {
-			parts = append(parts, b.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
 }
 
 // flatten appends v's leaves as dotted keys ("messages.0.content"), object

@@ -30,7 +30,7 @@ type Toolbox interface {
 
 // refusalText is the tool message of a call refused past the turn budget.
 func refusalText(limit int) string {
-	return fmt.Sprintf("Tool call refused: the limit of %d tool-calling turns is reached. Give your final answer without calling tools.", limit)
+	return fmt.Sprintf("%sthe limit of %d tool-calling turns is reached. Give your final answer without calling tools.", tracing.ToolRefusedPrefix, limit)
 }
 
 // maxRefusedTurns: after the first refused turn, a model that asks for tools
@@ -178,7 +178,7 @@ func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall, rec
 	failed := 0
 	for i, call := range calls {
 		if reason := t.check(call); reason != "" {
-			out[i] = tracing.ToolResult(call.ID, "Error: "+reason)
+			out[i] = tracing.ToolResult(call.ID, tracing.ToolErrorPrefix+reason)
 			failed++
 			if rec != nil {
 				now := time.Now()
@@ -209,7 +209,7 @@ func (t *columnTools) runTurn(ctx context.Context, calls []tracing.ToolCall, rec
 				if errors.Is(err, context.DeadlineExceeded) {
 					reason = fmt.Sprintf("timed out after %s", t.timeout)
 				}
-				out[i] = tracing.ToolResult(call.ID, fmt.Sprintf("Error: %s failed: %s", call.Function.Name, reason))
+				out[i] = tracing.ToolResult(call.ID, fmt.Sprintf("%s%s failed: %s", tracing.ToolErrorPrefix, call.Function.Name, reason))
 				errs[i] = true
 				if rec != nil {
 					toolSpan(rec, call.Function.Name, start, time.Now(), reason)

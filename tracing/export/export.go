@@ -293,15 +293,7 @@ func plainString(s string) bool {
 }
 
 // text joins the text blocks of m with "\n".
-func text(m tracing.Message) string {
-	var parts []string
-	for _, b := range m.Content {
-		if b.ImageURL == nil && (b.Type == "" || b.Type == tracing.BlockText) {
-			parts = append(parts, b.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
-}
+func text(m tracing.Message) string { return m.TextContent() }
 
 func hasImage(m tracing.Message) bool {
 	for _, b := range m.Content {

@@ -1,20 +1,8 @@
 package export
 
 import (
-	"strings"
-
 	"github.com/synthgen/synthgen/tracing"
 )
-
-// Tool result prefixes that mark a failed or refused call
-// (spec/llm-and-traces.md, "Tool use"). A refused call did not run: no
-// tool span stands for it.
-const (
-	toolErrorPrefix = "Error: "
-	refusedPrefix   = "Tool call refused: "
-)
-
-var toolErrorPrefixes = []string{toolErrorPrefix, refusedPrefix}
 
 // flat is the analysis view of a record:
 //
@@ -59,14 +47,8 @@ func flat(rec Record) any {
 				involved = append(involved, c.Function.Name)
 			}
 		}
-		if m.Role == tracing.RoleTool {
-			t := text(m)
-			for _, p := range toolErrorPrefixes {
-				if strings.HasPrefix(t, p) {
-					errs++
-					break
-				}
-			}
+		if tracing.IsToolError(m) {
+			errs++
 		}
 	}
 	o := (&obj{}).set("row", rec.Row).set("column", rec.Column).

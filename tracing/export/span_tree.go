@@ -269,12 +269,15 @@ func matchCell(rec Record, n *spanNode) {
 
 	// Tool spans to calls.
 	var calls []*pendingCall
+	results := tracing.ToolResults(conv)
 	for i := range conv {
 		m := &conv[i]
 		for j := range m.ToolCalls {
 			pc := &pendingCall{msg: i, call: &m.ToolCalls[j]}
-			pc.result = toolResult(conv[i+1:], pc.call.ID)
-			pc.refused = pc.result != nil && strings.HasPrefix(text(*pc.result), refusedPrefix)
+			if t, ok := results[tracing.CallRef{Msg: i, Call: j}]; ok {
+				pc.result = &conv[t]
+			}
+			pc.refused = pc.result != nil && strings.HasPrefix(text(*pc.result), tracing.ToolRefusedPrefix)
 			calls = append(calls, pc)
 		}
 	}
@@ -293,7 +296,7 @@ func matchCell(rec Record, n *spanNode) {
 			if pc.msg != pick.msg {
 				break // only within the turn of the first candidate
 			}
-			if pc.result != nil && strings.HasPrefix(text(*pc.result), toolErrorPrefix) == failed {
+			if pc.result != nil && strings.HasPrefix(text(*pc.result), tracing.ToolErrorPrefix) == failed {
 				pick = pc
 				break
 			}
@@ -381,19 +384,6 @@ func lastOfRole(msgs []tracing.Message, role string) int {
 		}
 	}
 	return -1
-}
-
-// toolResult returns the first tool message of msgs answering the call id.
-func toolResult(msgs []tracing.Message, id string) *tracing.Message {
-	if id == "" {
-		return nil
-	}
-	for i := range msgs {
-		if msgs[i].Role == tracing.RoleTool && msgs[i].ToolCallID == id {
-			return &msgs[i]
-		}
-	}
-	return nil
 }
 
 // finalAnswers maps every column of rec with a conversation to the text of

@@ -146,16 +146,14 @@ func renderConversation(w io.Writer, msgs []tracing.Message, full, color bool) {
 		return "\x1b[" + code + "m" + s + "\x1b[0m"
 	}
 	roleColor := map[string]string{tracing.RoleSystem: "90", tracing.RoleUser: "36", tracing.RoleAssistant: "32", tracing.RoleTool: "33"}
-	results := map[string]tracing.Message{}
-	for _, m := range msgs {
-		if m.Role == tracing.RoleTool && m.ToolCallID != "" {
-			results[m.ToolCallID] = m
-		}
+	results := tracing.ToolResults(msgs)
+	paired := map[int]bool{} // tool messages shown under their call
+	for _, t := range results {
+		paired[t] = true
 	}
-	paired := map[string]bool{}
 	calls, turns := 0, 0
-	for _, m := range msgs {
-		if m.Role == tracing.RoleTool && paired[m.ToolCallID] {
+	for i, m := range msgs {
+		if paired[i] {
 			continue
 		}
 		fmt.Fprintf(w, "  %s\n", paint(roleColor[m.Role], "┌ "+m.Role))
@@ -172,13 +170,12 @@ func renderConversation(w io.Writer, msgs []tracing.Message, full, color bool) {
 		if len(m.ToolCalls) > 0 {
 			turns++
 		}
-		for _, c := range m.ToolCalls {
+		for j, c := range m.ToolCalls {
 			calls++
 			fmt.Fprintf(w, "  │ %s %s [%s] %s\n", paint("35", "→"), c.Function.Name, c.ID, indentText(prettyJSON(c.Function.Arguments), "  │   "))
-			if r, ok := results[c.ID]; ok {
-				paired[c.ID] = true
-				text := blocksText(r.Content)
-				if strings.HasPrefix(text, "Error:") {
+			if t, ok := results[tracing.CallRef{Msg: i, Call: j}]; ok {
+				text := blocksText(msgs[t].Content)
+				if tracing.IsToolError(msgs[t]) {
 					text = paint("31", text)
 				}
 				fmt.Fprintf(w, "  │ %s %s\n", paint("33", "←"), indentText(text, "  │   "))
