@@ -45,6 +45,37 @@ type Filter struct {
 	// Source is the expr-lang program built from the AST (for --explain and
 	// tests); the user's text is never rewritten into it.
 	Source string
+	// beyondSpan: the filter reads feedback, inputs or outputs, or searches
+	// every string: a Record needs more than its span and metadata.
+	beyondSpan bool
+}
+
+// BeyondSpan says whether the filter reads feedback_*, input_* or output_*
+// attributes or is a search of every field; when false, a Record holding
+// only the span and its row's metadata gives the same result, so a caller
+// may skip reading the row's data.
+func (f *Filter) BeyondSpan() bool { return f != nil && f.beyondSpan }
+
+func beyondSpan(n Node) bool {
+	switch t := n.(type) {
+	case *Logical:
+		for _, a := range t.Args {
+			if beyondSpan(a) {
+				return true
+			}
+		}
+	case *Not:
+		return beyondSpan(t.Arg)
+	case *Search:
+		return true
+	case *Compare:
+		for _, p := range []string{"feedback_", "input_", "output_"} {
+			if strings.HasPrefix(t.Attribute, p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Compile parses and compiles a filter once.
@@ -67,7 +98,7 @@ func CompileNode(n Node) (*Filter, error) {
 		// The generator only writes what it knows compiles: a bug.
 		return nil, fmt.Errorf("query: compiling %q: %w", code, err)
 	}
-	return &Filter{prog: prog, Source: code}, nil
+	return &Filter{prog: prog, Source: code, beyondSpan: beyondSpan(n)}, nil
 }
 
 // Match reports whether r passes the filter.

@@ -208,3 +208,31 @@ func FuzzCompile(f *testing.F) {
 		}
 	})
 }
+
+func TestBeyondSpan(t *testing.T) {
+	tests := []struct {
+		give string
+		want bool
+	}{
+		{`eq(run_type, "tool")`, false},
+		{`and(eq(metadata_key, "topic"), eq(metadata_value, "billing"))`, false},
+		{`and(eq(feedback_key, "human"), eq(feedback_score, 1))`, true},
+		{`or(eq(name, "x"), not(eq(input_key, "a")))`, true},
+		{`and(eq(name, "x"), gt(latency, "2s"))`, false},
+		{`eq(output_value, "5")`, true},
+		{`search("refund")`, true},
+	}
+	for _, tt := range tests {
+		f, err := Compile(tt.give)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.BeyondSpan() != tt.want {
+			t.Errorf("%s: BeyondSpan = %v, want %v", tt.give, !tt.want, tt.want)
+		}
+	}
+	var none *Filter
+	if none.BeyondSpan() {
+		t.Error("nil filter reads beyond the span")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synthgen/synthgen/traceset"
+	"github.com/synthgen/synthgen/tracing"
 	"github.com/synthgen/synthgen/tracing/query"
 )
 
@@ -99,7 +100,8 @@ func errColumn(err error) int {
 type rowFilter struct {
 	filter *query.Filter
 	labels map[traceset.Key]traceset.Annotation
-	pass   map[int64]bool // rows of the current group that pass
+	pass   map[int64]bool           // rows of the current group that pass
+	spans  map[int64][]tracing.Span // the current group's span log by row
 }
 
 // newRowFilter compiles --filter; nil when src is empty.
@@ -125,8 +127,10 @@ func (rf *rowFilter) group(f *traceset.Folder, g *traceset.Group) error {
 		return err
 	}
 	rf.pass = map[int64]bool{}
+	rf.spans = map[int64][]tracing.Span{}
 	fs := traceset.Filters{Tree: rf.filter}
 	for i := range traces {
+		rf.spans[traces[i].Row] = traces[i].Spans
 		sel, err := fs.Select(&traces[i])
 		if err != nil {
 			return exitf(ExitFailed, "%v", err)

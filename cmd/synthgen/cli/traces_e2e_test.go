@@ -126,6 +126,21 @@ func TestTracesToolErrorsEndToEndMCP(t *testing.T) {
 		}
 	}
 
+	// With a filter, the span log read for it also gives flat its latency.
+	out, errOut, code = run(t, "", "traces", "export", folder, "--format", "flat", "--filter", toolErrors, "-o", "-")
+	if code != ExitOK || strings.Count(out, "\n") != len(failing) {
+		t.Fatalf("flat --filter: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var rec struct {
+			Latency    float64 `json:"latency"`
+			ToolErrors int     `json:"tool_errors"`
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil || rec.Latency <= 0 || rec.ToolErrors != 1 {
+			t.Errorf("flat --filter line %s (%v)", l, err)
+		}
+	}
+
 	// show takes the same filter.
 	out, errOut, code = run(t, "", "traces", "show", folder, "--filter", toolErrors, "-n", "100", "--color", "never")
 	if code != ExitOK || strings.Count(out, "── row") != len(failing) || !strings.Contains(out, "Error: fail failed") {

@@ -122,7 +122,10 @@ func runTracesExport(env Env, dir string, fl exportFlags) error {
 			tools = f.Tools[fl.column]
 		}
 		var spans map[int64][]tracing.Span
-		if needSpans && f.HasSpans(id) {
+		switch {
+		case rf != nil:
+			spans = rf.spans // read once, for the filter
+		case needSpans && f.HasSpans(id):
 			if spans, err = rowSpans(f, id); err != nil {
 				return err
 			}

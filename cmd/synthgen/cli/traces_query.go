@@ -72,11 +72,16 @@ func runTracesQuery(env Env, dir string, fl queryFlags) error {
 	if err != nil {
 		return err
 	}
+	// The data file holds judge scores, inputs and outputs: read it only
+	// when a filter asks for them.
+	needRows := fs.Span.BeyondSpan() || fs.Trace.BeyondSpan() || fs.Tree.BeyondSpan()
 	out := newSpanPrinter(env.Stdout, fl)
 	for _, id := range f.Groups() {
-		g, err := readGroup(f, id) // judge scores, inputs and outputs
-		if err != nil {
-			return err
+		var g *traceset.Group
+		if needRows {
+			if g, err = readGroup(f, id); err != nil {
+				return err
+			}
 		}
 		traces, err := readTraces(f, id, g, labels)
 		if err != nil {
