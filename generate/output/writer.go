@@ -76,7 +76,7 @@ func NewWriter(format, path string, cols []Column) (Writer, error) {
 		f.abort()
 		return nil, err
 	}
-	return &fileWriter{path: path, ncols: len(cols), file: f, enc: enc}, nil
+	return &fileWriter{atomicOutput: atomicOutput{path: path, file: f}, ncols: len(cols), enc: enc}, nil
 }
 
 // ValueError reports a cell value that does not fit its column's type.
@@ -101,25 +101,62 @@ type encoder interface {
 	finish() error
 }
 
-// fileWriter is the Writer of every format: it owns the temporary file,
-// checks row widths and makes Close idempotent.
-type fileWriter struct {
+// atomicOutput is the life of a file writer's output, shared by every
+// writer: the temporary file, the first write error (after which the file
+// is discarded), and an idempotent close that commits the file only after
+// a clean finish.
+type atomicOutput struct {
 	path     string
-	ncols    int
 	file     *atomicFile
-	enc      encoder
-	nrows    int
 	err      error // the first Write error; the file is then discarded
 	closed   bool
 	closeErr error
 }
 
-func (w *fileWriter) Write(rows [][]any) error {
+// writable says why no more can be written (nil: it can).
+func (o *atomicOutput) writable() error {
 	switch {
-	case w.closed:
-		return fmt.Errorf("writing %s: writer is closed", w.path)
-	case w.err != nil:
-		return fmt.Errorf("writing %s: an earlier write failed", w.path)
+	case o.closed:
+		return fmt.Errorf("writing %s: writer is closed", o.path)
+	case o.err != nil:
+		return fmt.Errorf("writing %s: an earlier write failed", o.path)
+	}
+	return nil
+}
+
+// close runs finish (the footer, a flush) and moves the file into place,
+// or discards it after a write error or a failed finish. Idempotent.
+func (o *atomicOutput) close(finish func() error) error {
+	if o.closed {
+		return o.closeErr
+	}
+	o.closed = true
+	if o.err != nil {
+		o.file.abort()
+		o.closeErr = fmt.Errorf("%s not written: an earlier write failed", o.path)
+		return o.closeErr
+	}
+	if err := finish(); err != nil {
+		o.file.abort()
+		o.closeErr = fmt.Errorf("writing %s: %w", o.path, err)
+		return o.closeErr
+	}
+	o.closeErr = o.file.commit()
+	return o.closeErr
+}
+
+// fileWriter is the Writer of every format: it checks row widths and
+// hands rows to the format's encoder.
+type fileWriter struct {
+	atomicOutput
+	ncols int
+	enc   encoder
+	nrows int
+}
+
+func (w *fileWriter) Write(rows [][]any) error {
+	if err := w.writable(); err != nil {
+		return err
 	}
 	for i, row := range rows {
 		if len(row) != w.ncols {
@@ -135,24 +172,7 @@ func (w *fileWriter) Write(rows [][]any) error {
 	return nil
 }
 
-func (w *fileWriter) Close() error {
-	if w.closed {
-		return w.closeErr
-	}
-	w.closed = true
-	if w.err != nil {
-		w.file.abort()
-		w.closeErr = fmt.Errorf("%s not written: an earlier write failed", w.path)
-		return w.closeErr
-	}
-	if err := w.enc.finish(); err != nil {
-		w.file.abort()
-		w.closeErr = fmt.Errorf("writing %s: %w", w.path, err)
-		return w.closeErr
-	}
-	w.closeErr = w.file.commit()
-	return w.closeErr
-}
+func (w *fileWriter) Close() error { return w.close(w.enc.finish) }
 
 // checkColumns rejects what no format can hold: duplicate column names and
 // malformed types.

@@ -32,13 +32,9 @@ import (
 // idempotent. Not safe for concurrent use; Write does not keep rows, nor
 // the bytes of their strings, after it returns.
 type StructWriter[T any] struct {
-	path     string
-	file     *atomicFile
-	buf      *bufio.Writer
-	w        *parquet.GenericWriter[T]
-	err      error
-	closed   bool
-	closeErr error
+	atomicOutput
+	buf *bufio.Writer
+	w   *parquet.GenericWriter[T]
 }
 
 // StructOptions are where a StructWriter's file may differ from
@@ -75,16 +71,13 @@ func NewStructWriter[T any](path string, cols []Column, opts StructOptions) (*St
 	// With a schema equal to T's, the writer maps T's fields to the
 	// columns directly (parquet-go's fast path) while writing schema's
 	// node options (encodings), as newParquetEncoder does.
-	return &StructWriter[T]{path: path, file: f, buf: buf, w: parquet.NewGenericWriter[T](buf, wopts...)}, nil
+	return &StructWriter[T]{atomicOutput: atomicOutput{path: path, file: f}, buf: buf, w: parquet.NewGenericWriter[T](buf, wopts...)}, nil
 }
 
 // Write appends rows to the file.
 func (w *StructWriter[T]) Write(rows []T) error {
-	switch {
-	case w.closed:
-		return fmt.Errorf("writing %s: writer is closed", w.path)
-	case w.err != nil:
-		return fmt.Errorf("writing %s: an earlier write failed", w.path)
+	if err := w.writable(); err != nil {
+		return err
 	}
 	if _, err := w.w.Write(rows); err != nil {
 		w.err = fmt.Errorf("writing %s: %w", w.path, err)
@@ -95,24 +88,10 @@ func (w *StructWriter[T]) Write(rows []T) error {
 
 // Close writes the footer and moves the file to its path (see Writer).
 func (w *StructWriter[T]) Close() error {
-	if w.closed {
-		return w.closeErr
-	}
-	w.closed = true
-	if w.err != nil {
-		w.file.abort()
-		w.closeErr = fmt.Errorf("%s not written: an earlier write failed", w.path)
-		return w.closeErr
-	}
-	err := w.w.Close()
-	if err == nil {
-		err = w.buf.Flush()
-	}
-	if err != nil {
-		w.file.abort()
-		w.closeErr = fmt.Errorf("writing %s: %w", w.path, err)
-		return w.closeErr
-	}
-	w.closeErr = w.file.commit()
-	return w.closeErr
+	return w.close(func() error {
+		if err := w.w.Close(); err != nil {
+			return err
+		}
+		return w.buf.Flush()
+	})
 }
