@@ -20,16 +20,7 @@ import (
 // (Accuracy, options 1 and 5) over the mock model and the demo MCP server.
 func reviewFolder(t *testing.T, n int) string {
 	t.Helper()
-	cfg := toolConfig(stdioProvider("demo", demoMCPBin(t)), "demo", addPrompt) + `  - name: grade
-    column_type: llm-judge
-    model_alias: judge
-    prompt: "Grade {{ answer }}"
-    scores:
-      - name: Accuracy
-        description: Is it right?
-        options: {"1": Wrong, "5": Right}
-`
-	cfg = strings.Replace(cfg, "model_configs:\n", "model_configs:\n  - {alias: judge, model: mock-text, provider: mock}\n", 1)
+	cfg := withGradeJudge(toolConfig(stdioProvider("demo", demoMCPBin(t)), "demo", addPrompt))
 	folder, _, _ := createRows(t, cfg, n)
 	return folder
 }

@@ -8,15 +8,11 @@ import (
 	"github.com/synthgen/synthgen/tracing"
 )
 
-// End to end: generate with the mock model and tools, query the span log
-// (tool spans, a trace filter on sampler metadata, a tree filter, judge
-// scores as feedback), and export the rows a query selects.
-func TestTracesQuery(t *testing.T) {
-	cfg := toolConfig(stdioProvider("demo", demoMCPBin(t)), "demo", addPrompt) + `  - name: n
-    column_type: sampler
-    sampler_type: category
-    params: {values: [low, high]}
-  - name: grade
+// withGradeJudge adds to a config ending with its columns list a judge
+// column "grade" of answer (score Accuracy, options 1 and 5) on a mock
+// model alias "judge".
+func withGradeJudge(cfg string) string {
+	cfg += `  - name: grade
     column_type: llm-judge
     model_alias: judge
     prompt: "Grade {{ answer }}"
@@ -25,7 +21,18 @@ func TestTracesQuery(t *testing.T) {
         description: Is it right?
         options: {"1": Wrong, "5": Right}
 `
-	cfg = strings.Replace(cfg, "model_configs:\n", "model_configs:\n  - {alias: judge, model: mock-text, provider: mock}\n", 1)
+	return strings.Replace(cfg, "model_configs:\n", "model_configs:\n  - {alias: judge, model: mock-text, provider: mock}\n", 1)
+}
+
+// End to end: generate with the mock model and tools, query the span log
+// (tool spans, a trace filter on sampler metadata, a tree filter, judge
+// scores as feedback), and export the rows a query selects.
+func TestTracesQuery(t *testing.T) {
+	cfg := withGradeJudge(toolConfig(stdioProvider("demo", demoMCPBin(t)), "demo", addPrompt) + `  - name: n
+    column_type: sampler
+    sampler_type: category
+    params: {values: [low, high]}
+`)
 	folder, _, _ := createRows(t, cfg, 6)
 	q := func(args ...string) ([]tracing.Span, string, int) {
 		t.Helper()
