@@ -26,9 +26,10 @@ func newTracesShowCmd(env Env) *cobra.Command {
 		Use:   "show DIR",
 		Short: "Render the conversations of a dataset's trace column on the terminal",
 		Long: "show prints the traces of --column (default: the only column with a trace) of the rows asked for\n" +
-			"(--row, repeatable; or the first --limit rows, of those where some span passes --filter when given): each message with its role, reasoning collapsed\n" +
-			"to its first lines unless --full, each tool call followed by its result, and a summary of the tool\n" +
-			"use. Roles are coloured on a terminal (--color auto|always|never).",
+			"(--row, repeatable; else the first --limit rows, or of the rows where some span passes --filter):\n" +
+			"each message with its role, reasoning collapsed to its first lines unless --full, each tool call\n" +
+			"followed by its result, and a summary of the tool use. Roles are coloured on a terminal\n" +
+			"(--color auto|always|never).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTracesShow(env, args[0], fl)
