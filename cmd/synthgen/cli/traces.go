@@ -122,7 +122,11 @@ func (rf *rowFilter) group(f *traceset.Folder, g *traceset.Group) error {
 	if rf == nil {
 		return nil
 	}
-	traces, err := readTraces(f, g.ID, g, rf.labels)
+	data := g // judge scores and conversations, only when the filter reads them
+	if !rf.filter.BeyondSpan() {
+		data = nil
+	}
+	traces, err := readTraces(f, g.ID, data, rf.labels)
 	if err != nil {
 		return err
 	}
